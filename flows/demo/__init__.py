@@ -1,0 +1,1 @@
+"""The embedded demo upstream: a deterministic payload generator and a local HTTP server."""

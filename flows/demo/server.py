@@ -1,0 +1,160 @@
+"""A local HTTP server speaking the upstream APIs' formats, on 127.0.0.1, with fault injection.
+
+Used by the embedded demo (``upstream = "demo"``) and by the tests. Faults are queued per path
+fragment and consumed one request at a time, so a test can say "the next two calls to the exports
+endpoint get 429, then one truncated body".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+from flows.demo import census_generator
+
+CENSUS_PREFIX = "/data/timeseries/intltrade/"
+DIRECTIONS = {"exports": "export", "imports": "import"}
+PUBLICATION_LAG_MONTHS = 2
+MISSING_KEY_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Missing Key</title></head>"
+    b"<body><h1>Invalid Key</h1><p>A valid <em>key</em> must be included with each data API request.</p>"
+    b"</body></html>"
+)
+
+
+@dataclass
+class Fault:
+    """One injected failure: kind is one of 429, 500, 503, timeout, reset, truncate, html, rename, empty."""
+
+    kind: str
+    retry_after: str | None = None
+    delay_s: float = 0.0
+
+
+@dataclass
+class DemoUpstream:
+    """State of the demo upstream: the date it believes it is, the key it wants, queued faults."""
+
+    today: dt.date = field(default_factory=dt.date.today)
+    api_key: str | None = None
+    faults: dict[str, deque[Fault]] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def inject(self, path_fragment: str, *faults: Fault) -> None:
+        with self.lock:
+            self.faults.setdefault(path_fragment, deque()).extend(faults)
+
+    def next_fault(self, path: str) -> Fault | None:
+        with self.lock:
+            for fragment, queue in self.faults.items():
+                if fragment in path and queue:
+                    return queue.popleft()
+        return None
+
+    def last_published_month(self) -> str:
+        month_index = self.today.year * 12 + self.today.month - 1 - PUBLICATION_LAG_MONTHS
+        return f"{month_index // 12}-{month_index % 12 + 1:02d}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    def _send(self, status: int, body: bytes, content_type: str = "application/json", headers=None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        state = self.server.state
+        url = urlparse(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        with state.lock:
+            state.requests.append(self.path)
+        fault = state.next_fault(url.path)
+        if fault and fault.kind == "timeout":
+            time.sleep(fault.delay_s or 5.0)
+            fault = None
+        if fault and fault.kind in {"429", "500", "503"}:
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            self._send(int(fault.kind), b'{"error": "injected"}', headers=headers)
+            return
+        if fault and fault.kind == "reset":
+            self.connection.shutdown(2)
+            self.close_connection = True
+            return
+        if fault and fault.kind == "html":
+            self._send(200, MISSING_KEY_PAGE, "text/html;charset=utf-8")
+            return
+        if url.path.startswith(CENSUS_PREFIX):
+            self._census(url.path[len(CENSUS_PREFIX):], query, fault)
+            return
+        self._send(404, b'{"error": "unknown endpoint"}')
+
+    def _census(self, endpoint: str, query: dict[str, str], fault: Fault | None) -> None:
+        state = self.server.state
+        parts = endpoint.strip("/").split("/")
+        if len(parts) != 2 or parts[0] not in DIRECTIONS or parts[1] != "hs":
+            self._send(404, b"error: unknown/unsupported geography heirarchy", "text/plain")
+            return
+        if state.api_key is not None and query.get("key") != state.api_key:
+            self._send(200, MISSING_KEY_PAGE, "text/html;charset=utf-8")
+            return
+        month = query.get("time", "")
+        level = query.get("COMM_LVL", "HS2")
+        if fault and fault.kind == "empty" or not month or month > state.last_published_month():
+            self._send(204, b"")
+            return
+        rows = census_generator.response_rows(DIRECTIONS[parts[0]], month, level)
+        if fault and fault.kind == "rename":
+            rows[0] = [name.replace("CTY_CODE", "COUNTRY_CODE") for name in rows[0]]
+        body = census_generator.encode(rows)
+        if fault and fault.kind == "truncate":
+            cut = body[: len(body) // 2]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(cut)
+            self.close_connection = True
+            return
+        self._send(200, body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], state: DemoUpstream) -> None:
+        super().__init__(address, _Handler)
+        self.state = state
+
+
+@contextmanager
+def serve(state: DemoUpstream | None = None, port: int = 0) -> Iterator[tuple[str, DemoUpstream]]:
+    """Run the demo upstream on 127.0.0.1 in a background thread; yields (base URL, state)."""
+    state = state or DemoUpstream()
+    server = _Server(("127.0.0.1", port), state)
+    thread = threading.Thread(target=server.serve_forever, name="demo-upstream", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/data", state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,26 @@
+"""Errors that mean "your input or environment is wrong", printed as one clear line by the CLI."""
+
+from __future__ import annotations
+
+from flows.ingest import UnknownSourceError
+from flows.sources.census_country_totals import UnreadableFileError
+from flows.sources.http import UpstreamError
+from flows.sql import WriteRefusedError
+from schemas.validation import PayloadSchemaError
+from warehouse.connection import WarehouseBusyError, WarehouseMissingError
+from warehouse.loader import TooManyRejectsError
+from warehouse.migrate import MigrationError
+
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    FileNotFoundError,
+    MigrationError,
+    PayloadSchemaError,
+    TooManyRejectsError,
+    UnknownSourceError,
+    UnreadableFileError,
+    UpstreamError,
+    WarehouseBusyError,
+    WarehouseMissingError,
+    WriteRefusedError,
+    ValueError,
+)

@@ -1,0 +1,123 @@
+"""Plain-Python steps the Prefect tasks call: landed payloads -> validated, conformed rows -> a load.
+
+Kept free of Prefect so every step can be tested and benchmarked directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from flows.registry import PayloadKind
+from flows.sources.landing import LandedPayload
+from schemas.validation import split_valid
+from transforms.conformed import FACT_SCHEMA, PERIOD_SCHEMA, PRODUCT_SCHEMA, Conformed, stack
+from warehouse.loader import LANDED_SCHEMA, QUARANTINE_SCHEMA, LoadBatch, LoadResult, check_reject_share, load
+
+
+@dataclass(frozen=True)
+class ProcessedPayload:
+    """One payload after validation and transformation."""
+
+    payload: LandedPayload
+    conformed: Conformed
+    quarantine: pl.DataFrame
+    rows_in: int
+    rows_quarantined: int
+
+
+def read_crosswalk(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The country-code crosswalk (scheme, code, country_id) from the warehouse."""
+    return con.sql("SELECT scheme, code, country_id FROM core.dim_country_code").pl()
+
+
+def process_payload(
+    payload: LandedPayload, kind: PayloadKind, landing_dir: Path, crosswalk: pl.DataFrame
+) -> ProcessedPayload:
+    """Read, validate and conform one landed payload; failed rows become quarantine rows."""
+    file_name = payload.original_name or payload.request
+    raw = kind.read(payload.path(landing_dir))
+    validated = split_valid(raw, kind.model, file_name)
+    conformed = kind.conform(validated.valid, crosswalk, payload.file_hash)
+    rejects = pl.concat([validated.rejects, conformed.rejects], how="vertical_relaxed")
+    quarantine = rejects.with_columns(
+        pl.lit(kind.source).alias("source"),
+        pl.lit(payload.file_hash).alias("file_hash"),
+        pl.lit(file_name).alias("file_name"),
+    ).select(list(QUARANTINE_SCHEMA))
+    return ProcessedPayload(
+        payload=payload,
+        conformed=conformed,
+        quarantine=quarantine,
+        rows_in=raw.height,
+        rows_quarantined=rejects.get_column("row_number").n_unique() if rejects.height else 0,
+    )
+
+
+def landed_frame(payloads: Sequence[LandedPayload], rows: Sequence[int]) -> pl.DataFrame:
+    """meta.landed_files rows for the payloads."""
+    return pl.DataFrame(
+        {
+            "file_hash": [p.file_hash for p in payloads],
+            "request": [p.request for p in payloads],
+            "source": [p.source for p in payloads],
+            "fetched_at": [p.fetched_at for p in payloads],
+            "bytes": [p.bytes for p in payloads],
+            "rows": list(rows),
+            "landed_path": [p.landed_path for p in payloads],
+        },
+        schema=LANDED_SCHEMA,
+    )
+
+
+def build_batch(
+    processed: Sequence[ProcessedPayload],
+    *,
+    run_id: str,
+    flow_name: str,
+    started_at: dt.datetime,
+    max_reject_share: float,
+) -> LoadBatch:
+    """Combine processed payloads into one load; refuse it if too many rows failed."""
+    rows_in = sum(p.rows_in for p in processed)
+    rows_quarantined = sum(p.rows_quarantined for p in processed)
+    what = ", ".join(sorted({p.payload.original_name or p.payload.source for p in processed})[:3])
+    check_reject_share(rows_in, rows_quarantined, max_reject_share, what or "run")
+
+    return LoadBatch(
+        run_id=run_id,
+        flow_name=flow_name,
+        source=",".join(sorted({p.payload.source for p in processed})),
+        started_at=started_at,
+        facts=stack([p.conformed.facts for p in processed], FACT_SCHEMA),
+        products=stack([p.conformed.products for p in processed], PRODUCT_SCHEMA).unique(
+            "product_id", keep="first"
+        ),
+        periods=stack([p.conformed.periods for p in processed], PERIOD_SCHEMA).unique("period_id"),
+        quarantine=stack([p.quarantine for p in processed], QUARANTINE_SCHEMA),
+        landed=landed_frame([p.payload for p in processed], [p.rows_in for p in processed]),
+        rows_in=rows_in,
+        rows_quarantined=rows_quarantined,
+        rows_skipped=sum(p.conformed.rows_skipped for p in processed),
+    )
+
+
+def load_processed(
+    con: duckdb.DuckDBPyConnection,
+    processed: Sequence[ProcessedPayload],
+    *,
+    run_id: str,
+    flow_name: str,
+    started_at: dt.datetime,
+    max_reject_share: float,
+) -> LoadResult:
+    """Build the batch and load it in one transaction."""
+    batch = build_batch(
+        processed, run_id=run_id, flow_name=flow_name, started_at=started_at, max_reject_share=max_reject_share
+    )
+    return load(con, batch)

@@ -1,0 +1,55 @@
+"""Which reader, raw model and transform each source uses; the one place that maps names to code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+from flows.sources import census_api as census_api_source
+from flows.sources import census_country_totals as country_totals_source
+from schemas.raw.census_api import CensusApiExportsRaw, CensusApiImportsRaw
+from schemas.raw.census_country_totals import CensusCountryTotalsRaw
+from transforms import census_api, census_country_totals
+from transforms.conformed import Conformed
+
+Conform = Callable[[pl.DataFrame, pl.DataFrame, str], Conformed]
+"""(valid raw rows, country-code crosswalk, file hash) -> conformed rows."""
+
+
+@dataclass(frozen=True)
+class PayloadKind:
+    """How to turn one landed payload of a source into conformed rows."""
+
+    source: str
+    read: Callable[[Path], pl.DataFrame]
+    model: type[pa.DataFrameModel]
+    conform: Conform
+
+
+FILE_SOURCES: dict[str, PayloadKind] = {
+    "census-country-totals": PayloadKind(
+        source=census_country_totals.SOURCE,
+        read=country_totals_source.read_file,
+        model=CensusCountryTotalsRaw,
+        conform=lambda raw, crosswalk, file_hash: census_country_totals.conform(
+            raw, crosswalk=crosswalk, file_hash=file_hash
+        ),
+    ),
+}
+"""Sources loaded from a local file with ``entrepot ingest SOURCE --file PATH``."""
+
+
+def census_api_kind(direction: str) -> PayloadKind:
+    """The payload kind of a Census API response for ``direction`` (export or import)."""
+    return PayloadKind(
+        source=census_api.SOURCE,
+        read=census_api_source.read_payload,
+        model=CensusApiExportsRaw if direction == "export" else CensusApiImportsRaw,
+        conform=lambda raw, crosswalk, file_hash: census_api.conform(
+            raw, direction=direction, crosswalk=crosswalk, file_hash=file_hash
+        ),
+    )

@@ -1,0 +1,103 @@
+"""One settings object for the whole project.
+
+Read, highest priority first, from: explicit overrides (CLI options), environment variables
+prefixed ``ENTREPOT_`` (nested with ``__``, e.g. ``ENTREPOT_CENSUS_API__API_KEY``), an optional
+``entrepot.toml`` (in the working directory, or the file named by ``ENTREPOT_CONFIG``), defaults.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV = "ENTREPOT_CONFIG"
+DEFAULT_CONFIG_FILE = "entrepot.toml"
+
+
+class UpstreamSettings(BaseModel):
+    """How to reach one upstream API."""
+
+    base_url: str
+    api_key: SecretStr | None = None
+    timeout_s: float = 30.0
+    max_attempts: int = 5
+    max_backoff_s: float = 60.0
+
+
+class CensusApiSettings(UpstreamSettings):
+    base_url: str = "https://api.census.gov/data"
+    hs_level: Literal["HS2", "HS4", "HS6", "HS10"] = "HS2"
+    start_month: str | None = Field(
+        default=None,
+        description="First month to pull on an empty warehouse (YYYY-MM); default: start of the revision window.",
+    )
+
+    @field_validator("start_month")
+    @classmethod
+    def _month(cls, value: str | None) -> str | None:
+        if value is not None:
+            dt.datetime.strptime(value, "%Y-%m")
+        return value
+
+
+class CountryPair(BaseModel):
+    """Two countries whose trade with each other we follow (ISO3 codes)."""
+
+    reporter: str = "USA"
+    partner: str = "KOR"
+
+
+class Settings(BaseSettings):
+    """Every setting of entrepot; see the README's Configuration section."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ENTREPOT_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    warehouse: Path = Path("data/entrepot.duckdb")
+    landing_dir: Path = Path("data/landing")
+    upstream: Literal["demo", "live"] = Field(
+        default="demo",
+        description="demo: serve generated payloads from a local HTTP server on 127.0.0.1; live: the real APIs.",
+    )
+    pairs: list[CountryPair] = Field(default_factory=lambda: [CountryPair()])
+    revision_window_years: int = Field(
+        default=1, ge=0, description="Re-pull this many past calendar years, plus the current one."
+    )
+    quarantine_max_share: float = Field(default=0.05, ge=0, le=1)
+    lock_timeout_s: float = 60.0
+    census_api: CensusApiSettings = Field(default_factory=CensusApiSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG_FILE))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+    def reporters(self) -> set[str]:
+        return {p.reporter for p in self.pairs}
+
+    def revision_start(self, today: dt.date) -> str:
+        """First month of the revision window (January of ``revision_window_years`` ago)."""
+        return f"{today.year - self.revision_window_years}-01"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from overrides, environment and entrepot.toml (None overrides are ignored)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,1 @@
+"""One module per upstream: HTTP clients, paging, retries, and landing raw payloads untouched."""

@@ -1,0 +1,89 @@
+"""Census "U.S. trade in goods by country" bulk file (``country.xlsx``, or the same sheet as CSV).
+
+A file-based source: the file is landed untouched, then read as text so that the xlsx and CSV
+forms of the same data give identical rows (numbers keep their shortest round-trip form).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import polars as pl
+
+from schemas.validation import ROW_COLUMN
+
+SOURCE = "census_country_totals"
+SHEET = "country"
+
+
+class UnreadableFileError(ValueError):
+    """The file is not a readable CSV or xlsx of this source."""
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[list[str | None]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise UnreadableFileError(f"{path.name}: not a readable xlsx file ({exc})") from None
+    try:
+        sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise UnreadableFileError(f"{path.name}: the sheet is empty")
+        header = [str(h).strip() if h is not None else "" for h in header_row]
+        while header and header[-1] == "":
+            header.pop()
+        body = []
+        for row in rows:
+            cells = [_cell_text(v) for v in row[: len(header)]]
+            if all(c is None or c == "" for c in cells):
+                break  # openpyxl reports a million rows for this sheet; data ends at the first blank row
+            body.append(cells + [None] * (len(header) - len(cells)))
+        return header, body
+    finally:
+        book.close()
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str | None]]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    if not header:
+        raise UnreadableFileError(f"{path.name}: the file is empty")
+    body = [row for row in reader if any(cell.strip() for cell in row)]
+    return header, [[c if c != "" else None for c in r] for r in body]
+
+
+def read_file(path: Path) -> pl.DataFrame:
+    """The file's rows as text columns plus ``source_row`` (the line or sheet row; header = 1)."""
+    path = Path(path)
+    header, body = _read_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _read_csv(path)
+    width = len(header)
+    ragged = [i for i, r in enumerate(body) if len(r) != width]
+    if ragged:
+        first = ragged[0]
+        raise UnreadableFileError(
+            f"{path.name}: row {first + 2} has {len(body[first])} fields, the header has {width}"
+        )
+    if len(set(header)) != width:
+        raise UnreadableFileError(f"{path.name}: duplicate column names in the header {header}")
+    frame = pl.DataFrame(
+        {name: [r[i] for r in body] for i, name in enumerate(header)},
+        schema={name: pl.String for name in header},
+    )
+    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW_COLUMN))

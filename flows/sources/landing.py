@@ -1,0 +1,126 @@
+"""Landing: every raw payload is stored untouched under its SHA-256, with a manifest line.
+
+Layout: ``<landing_dir>/<source>/<hash[:2]>/<hash><suffix>`` and ``<landing_dir>/manifest.jsonl``
+(one JSON object per payload landed: source, request without secrets, fetched_at, hash, bytes,
+rows). The warehouse can be rebuilt from the landing directory alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+MANIFEST = "manifest.jsonl"
+
+
+@dataclass(frozen=True)
+class LandedPayload:
+    """A payload on disk in the landing directory."""
+
+    source: str
+    request: str
+    file_hash: str
+    landed_path: str
+    bytes: int
+    fetched_at: dt.datetime
+    rows: int | None
+    original_name: str
+
+    def path(self, landing_dir: Path) -> Path:
+        return Path(landing_dir) / self.landed_path
+
+    def manifest_record(self) -> dict[str, object]:
+        record = asdict(self)
+        record["fetched_at"] = self.fetched_at.isoformat()
+        return record
+
+
+def _append_manifest(landing_dir: Path, payload: LandedPayload) -> None:
+    line = json.dumps(payload.manifest_record(), ensure_ascii=False) + "\n"
+    with open(landing_dir / MANIFEST, "a", encoding="utf-8") as handle:
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def land_bytes(
+    landing_dir: Path,
+    *,
+    source: str,
+    request: str,
+    content: bytes,
+    suffix: str,
+    rows: int | None = None,
+    original_name: str = "",
+) -> LandedPayload:
+    """Write ``content`` under its hash (atomically; a no-op if already there) and log it."""
+    landing_dir = Path(landing_dir)
+    digest = hashlib.sha256(content).hexdigest()
+    relative = Path(source) / digest[:2] / f"{digest}{suffix}"
+    target = landing_dir / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+            tmp.write(content)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp.name, target)
+    payload = LandedPayload(
+        source=source,
+        request=request,
+        file_hash=digest,
+        landed_path=relative.as_posix(),
+        bytes=len(content),
+        fetched_at=dt.datetime.now(dt.UTC),
+        rows=rows,
+        original_name=original_name,
+    )
+    _append_manifest(landing_dir, payload)
+    return payload
+
+
+def land_file(landing_dir: Path, *, source: str, path: Path) -> LandedPayload:
+    """Land a local file (a bulk download) untouched; its request is its file name."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    file_hash = digest.hexdigest()
+    suffix = "".join(path.suffixes[-1:]).lower()
+    relative = Path(source) / file_hash[:2] / f"{file_hash}{suffix}"
+    target = Path(landing_dir) / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    payload = LandedPayload(
+        source=source,
+        request=f"file:{path.name}",
+        file_hash=file_hash,
+        landed_path=relative.as_posix(),
+        bytes=path.stat().st_size,
+        fetched_at=dt.datetime.now(dt.UTC),
+        rows=None,
+        original_name=path.name,
+    )
+    _append_manifest(Path(landing_dir), payload)
+    return payload
+
+
+def read_manifest(landing_dir: Path) -> list[dict[str, object]]:
+    """All manifest records, oldest first."""
+    path = Path(landing_dir) / MANIFEST
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]

@@ -1,0 +1,20 @@
+"""Where each upstream is reached: the embedded demo server, or the configured (real) base URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flows.demo.server import DemoUpstream, serve
+from flows.settings import Settings
+
+
+@contextmanager
+def census_api_base_url(settings: Settings, today: dt.date) -> Iterator[str]:
+    """The Census API base URL to use for this run; in demo mode a local server runs meanwhile."""
+    if settings.upstream == "live":
+        yield settings.census_api.base_url
+        return
+    with serve(DemoUpstream(today=today)) as (base_url, _state):
+        yield base_url

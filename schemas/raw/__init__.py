@@ -1,0 +1,1 @@
+"""Models of raw payloads exactly as upstreams publish them: every field is text."""

@@ -1,0 +1,59 @@
+"""Raw models of Census international trade API responses (``timeseries/intltrade/{exports,imports}/hs``).
+
+A response is a JSON array of arrays, header first; every value arrives as text (or null).
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas.checks import is_blank, is_non_negative_number
+
+HS_LEVELS = ("HS2", "HS4", "HS6", "HS10")
+
+
+def _optional_number(data: pa.PolarsData) -> pl.LazyFrame:
+    return data.lazyframe.select(is_blank(data.key) | is_non_negative_number(data.key))
+
+
+class CensusApiRaw(pa.DataFrameModel):
+    """Fields common to exports and imports."""
+
+    CTY_CODE: str = pa.Field(str_matches=r"^(\d{4}|\d{1}X{3}|\d{2}X{2}|-)$")
+    CTY_NAME: str = pa.Field(nullable=True)
+    COMM_LVL: str = pa.Field(isin=list(HS_LEVELS))
+    time: str = pa.Field(str_matches=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
+
+    class Config:
+        strict = False
+
+
+class CensusApiExportsRaw(CensusApiRaw):
+    """Exports: total value FAS (ALL_VAL_MO) and first quantity, by HS code (E_COMMODITY)."""
+
+    E_COMMODITY: str = pa.Field(str_matches=r"^(\d{2}|\d{4}|\d{6}|\d{10}|-|TOTAL)$")
+    E_COMMODITY_LDESC: str = pa.Field(nullable=True)
+    ALL_VAL_MO: str = pa.Field(nullable=True)
+    QTY_1_MO: str = pa.Field(nullable=True)
+    UNIT_QY1: str = pa.Field(nullable=True)
+
+    @pa.check("ALL_VAL_MO", "QTY_1_MO", name="blank or non-negative number")
+    def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _optional_number(data)
+
+
+class CensusApiImportsRaw(CensusApiRaw):
+    """Imports: general and consumption values at customs value, CIF value, first quantity."""
+
+    I_COMMODITY: str = pa.Field(str_matches=r"^(\d{2}|\d{4}|\d{6}|\d{10}|-|TOTAL)$")
+    I_COMMODITY_LDESC: str = pa.Field(nullable=True)
+    GEN_VAL_MO: str = pa.Field(nullable=True)
+    CON_VAL_MO: str = pa.Field(nullable=True)
+    GEN_CIF_MO: str = pa.Field(nullable=True)
+    GEN_QY1_MO: str = pa.Field(nullable=True)
+    UNIT_QY1: str = pa.Field(nullable=True)
+
+    @pa.check("GEN_VAL_MO", "CON_VAL_MO", "GEN_CIF_MO", "GEN_QY1_MO", name="blank or non-negative number")
+    def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _optional_number(data)

@@ -1,0 +1,59 @@
+"""Raw model of the Census "U.S. trade in goods by country" file (country.xlsx / its CSV form).
+
+One row per year and Census country code; twelve monthly import columns (IJAN..IDEC), the annual
+import total (IYR), and the same for exports (EJAN..EYR), in millions of USD.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas.checks import is_non_negative_number
+
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+VALUE_COLUMNS = tuple(f"{side}{m}" for side in "IE" for m in (*MONTHS, "YR"))
+ID_COLUMNS = ("year", "CTY_CODE", "CTYNAME")
+
+
+class CensusCountryTotalsRaw(pa.DataFrameModel):
+    """Every field as text; numbers must parse and be non-negative."""
+
+    year: str = pa.Field(str_matches=r"^(19|20)\d{2}$")
+    CTY_CODE: str = pa.Field(str_matches=r"^\d{4}$")
+    CTYNAME: str = pa.Field(str_length={"min_value": 1})
+    IJAN: str
+    IFEB: str
+    IMAR: str
+    IAPR: str
+    IMAY: str
+    IJUN: str
+    IJUL: str
+    IAUG: str
+    ISEP: str
+    IOCT: str
+    INOV: str
+    IDEC: str
+    IYR: str
+    EJAN: str
+    EFEB: str
+    EMAR: str
+    EAPR: str
+    EMAY: str
+    EJUN: str
+    EJUL: str
+    EAUG: str
+    ESEP: str
+    EOCT: str
+    ENOV: str
+    EDEC: str
+    EYR: str
+
+    @pa.check(r"^[IE](JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|YR)$", regex=True,
+              name="non-negative number in millions of USD")
+    def non_negative_number(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(is_non_negative_number(data.key))
+
+    class Config:
+        strict = False
+        unique = ["year", "CTY_CODE"]

@@ -1,0 +1,109 @@
+"""Validate a frame against a pandera model, splitting good rows from failed ones.
+
+Schema-level failures (a missing column, a frame of the wrong shape) stop the load with an error
+naming the file and the column; row-level failures become quarantine rows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandera.errors as pa_errors
+import pandera.polars as pa
+import polars as pl
+
+ROW_COLUMN = "source_row"
+"""Column every raw reader adds: the row's line number in the file (or index in the payload)."""
+
+REJECT_SCHEMA = {
+    "row_number": pl.Int64,
+    "field": pl.String,
+    "value": pl.String,
+    "reason": pl.String,
+    "raw_record": pl.String,
+}
+
+
+class PayloadSchemaError(ValueError):
+    """A payload cannot be read at all: a required column is missing or renamed."""
+
+    def __init__(self, file_name: str, problems: list[str]) -> None:
+        self.file_name = file_name
+        self.problems = problems
+        super().__init__(f"{file_name}: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Validated:
+    """Rows that passed and the rejects (one row per failed field) with their reasons."""
+
+    valid: pl.DataFrame
+    rejects: pl.DataFrame
+
+
+def empty_rejects() -> pl.DataFrame:
+    return pl.DataFrame(schema=REJECT_SCHEMA)
+
+
+def raw_records(frame: pl.DataFrame) -> pl.Series:
+    """Each row as a JSON object of its raw fields (the row number column left out)."""
+    fields = [c for c in frame.columns if c != ROW_COLUMN]
+    return pl.Series(
+        "raw_record",
+        [json.dumps(row, ensure_ascii=False) for row in frame.select(fields).iter_rows(named=True)],
+        dtype=pl.String,
+    )
+
+
+def _schema_problems(cases: pl.DataFrame) -> list[str]:
+    problems = []
+    for row in cases.iter_rows(named=True):
+        if row["check"] == "column_in_dataframe":
+            problems.append(f"missing column {row['failure_case']!r}")
+        else:
+            problems.append(f"{row['check']} failed for {row['failure_case']!r}")
+    return problems
+
+
+def split_valid(frame: pl.DataFrame, model: type[pa.DataFrameModel], file_name: str) -> Validated:
+    """Validate ``frame``; return the passing rows and one reject row per failing field."""
+    try:
+        model.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        schema_level = cases.filter(pl.col("index").is_null())
+        if schema_level.height:
+            raise PayloadSchemaError(file_name, _schema_problems(schema_level)) from None
+        bad_index = cases.get_column("index").unique().sort()
+        indexed = frame.with_row_index("__index")
+        bad_rows = indexed.filter(pl.col("__index").is_in(bad_index.implode()))
+        records = bad_rows.select("__index", ROW_COLUMN).with_columns(raw_records(bad_rows))
+        rejects = (
+            cases.select(
+                pl.col("index").cast(pl.UInt32).alias("__index"),
+                pl.col("column").alias("field"),
+                pl.col("failure_case").cast(pl.String).alias("value"),
+                pl.format("{} failed {}", pl.col("column"), pl.col("check")).alias("reason"),
+            )
+            .join(records, on="__index", how="left")
+            .select(
+                pl.col(ROW_COLUMN).cast(pl.Int64).alias("row_number"),
+                "field",
+                "value",
+                "reason",
+                "raw_record",
+            )
+            .sort("row_number", "field")
+        )
+        valid = indexed.filter(~pl.col("__index").is_in(bad_index.implode())).drop("__index")
+        return Validated(valid=valid, rejects=rejects)
+    return Validated(valid=frame, rejects=empty_rejects())
+
+
+def assert_valid(frame: pl.DataFrame, model: type[pa.DataFrameModel], table: str) -> pl.DataFrame:
+    """Validate a conformed frame bound for a warehouse table; any failure is a bug, so it raises."""
+    try:
+        return model.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        raise ValueError(f"conformed rows for {table} break its model:\n{exc.failure_cases.head(20)}") from None

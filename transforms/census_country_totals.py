@@ -1,0 +1,91 @@
+"""Census "U.S. trade in goods by country" (wide, millions of USD) to trade facts.
+
+Each file row (year, CTY_CODE) carries 12 monthly values and an annual total per direction.
+Facts: one per month and one per annual total (the publisher's own figure), reporter USA, product
+TOTAL, exports at FAS value (X_FAS) and general imports at customs value (M_GEN_CUSTOMS).
+Months after the last one published are shown as 0 in every row of the latest year: those cells
+are not facts (they are counted as skipped) and that year's annual figures are marked partial.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas.checks import as_number
+from schemas.raw.census_country_totals import MONTHS, VALUE_COLUMNS
+from transforms.conformed import PRODUCT_SCHEMA, Conformed, fact_frame
+from transforms.countries import resolve_countries
+from transforms.hs import TOTAL
+from transforms.periods import period_rows
+
+SOURCE = "census_country_totals"
+REPORTER = "USA"
+FLOW_BY_SIDE = {"E": "X_FAS", "I": "M_GEN_CUSTOMS"}
+MILLION = 1_000_000
+
+
+def unpublished_months(raw: pl.DataFrame) -> pl.DataFrame:
+    """(year, column) pairs whose value is 0 in every row of that year: not yet published."""
+    month_columns = [c for c in VALUE_COLUMNS if not c.endswith("YR")]
+    long = raw.select("year", *month_columns).unpivot(index="year", variable_name="column", value_name="v")
+    sums = long.group_by("year", "column").agg(as_number("v").abs().sum().alias("total"))
+    return sums.filter(pl.col("total") == 0).select("year", "column")
+
+
+def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Conformed:
+    """Validated raw rows (text, with ``source_row``) to conformed facts; unknown codes are rejects."""
+    rows, rejects = resolve_countries(
+        raw, code_column="CTY_CODE", schemes=["census"], crosswalk=crosswalk, target="partner_id"
+    )
+    unpublished = unpublished_months(raw)
+    long = rows.select("year", "partner_id", *VALUE_COLUMNS).unpivot(
+        index=["year", "partner_id"], variable_name="column", value_name="text"
+    )
+    skipped = long.join(unpublished, on=["year", "column"], how="semi")
+    long = long.join(unpublished, on=["year", "column"], how="anti")
+    partial_years = unpublished.get_column("year").unique()
+
+    side = pl.col("column").str.slice(0, 1)
+    suffix = pl.col("column").str.slice(1)
+    month_number = suffix.replace_strict(
+        {m: f"{i:02d}" for i, m in enumerate(MONTHS, start=1)}, default=None, return_dtype=pl.String
+    )
+    facts = long.with_columns(
+        pl.lit(SOURCE).alias("source"),
+        pl.lit(REPORTER).alias("reporter_id"),
+        pl.lit(TOTAL).alias("product_id"),
+        pl.when(suffix == "YR")
+        .then(pl.col("year"))
+        .otherwise(pl.format("{}-{}", pl.col("year"), month_number))
+        .alias("period_id"),
+        side.replace_strict(FLOW_BY_SIDE).alias("flow_id"),
+        (as_number("text") * MILLION).round(2).alias("value_usd"),
+        pl.lit(None, dtype=pl.Float64).alias("quantity"),
+        pl.lit(None, dtype=pl.String).alias("quantity_unit"),
+        pl.when((suffix == "YR") & pl.col("year").is_in(partial_years.implode()))
+        .then(pl.lit("partial"))
+        .otherwise(pl.lit("reported"))
+        .alias("value_status"),
+        pl.lit(file_hash).alias("file_hash"),
+    )
+    facts = fact_frame(facts)
+    products = pl.DataFrame(
+        {
+            "product_id": [TOTAL],
+            "classification": ["TOTAL"],
+            "hs_vintage": [None],
+            "code": [TOTAL],
+            "level": [0],
+            "parent_id": [None],
+            "description": ["All goods"],
+        },
+        schema=PRODUCT_SCHEMA,
+    )
+    return Conformed(
+        facts=facts,
+        products=products,
+        periods=period_rows(facts.get_column("period_id")),
+        rejects=rejects,
+        rows_skipped=skipped.height,
+    )
+

@@ -1,0 +1,65 @@
+"""The shape every source's transform returns: facts and the dimension rows they need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+FACT_SCHEMA = {
+    "source": pl.String,
+    "reporter_id": pl.String,
+    "partner_id": pl.String,
+    "product_id": pl.String,
+    "period_id": pl.String,
+    "flow_id": pl.String,
+    "value_usd": pl.Float64,
+    "quantity": pl.Float64,
+    "quantity_unit": pl.String,
+    "value_status": pl.String,
+    "file_hash": pl.String,
+}
+PRODUCT_SCHEMA = {
+    "product_id": pl.String,
+    "classification": pl.String,
+    "hs_vintage": pl.String,
+    "code": pl.String,
+    "level": pl.Int32,
+    "parent_id": pl.String,
+    "description": pl.String,
+}
+PERIOD_SCHEMA = {
+    "period_id": pl.String,
+    "period_grain": pl.String,
+    "year": pl.Int32,
+    "month": pl.Int32,
+    "start_date": pl.Date,
+    "end_date": pl.Date,
+}
+
+
+@dataclass(frozen=True)
+class Conformed:
+    """Output of a transform: rows for core.fact_trade, dim_product, dim_period, and rejects.
+
+    ``rejects`` follows ``schemas.validation.REJECT_SCHEMA`` (row_number, field, value, reason,
+    raw_record); ``rows_skipped`` counts cells the publisher had not released (not facts).
+    """
+
+    facts: pl.DataFrame
+    products: pl.DataFrame
+    periods: pl.DataFrame
+    rejects: pl.DataFrame
+    rows_skipped: int = 0
+
+
+def fact_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Select and type the fact columns in warehouse order."""
+    return frame.select([pl.col(name).cast(dtype) for name, dtype in FACT_SCHEMA.items()])
+
+
+def stack(frames: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Concatenate frames of one schema; an empty list gives an empty frame of that schema."""
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat([f.select(list(schema)).cast(schema) for f in frames], how="vertical")

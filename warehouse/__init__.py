@@ -1,0 +1,1 @@
+"""DuckDB warehouse: DDL and migrations, seeds, the loader, marts as views, exports."""

@@ -1,0 +1,279 @@
+"""The loader: one run's conformed rows merged into the warehouse in one transaction.
+
+Idempotent on the fact grain: a value delivered again unchanged is left alone (no write), a changed
+value is updated and its previous version kept in ``core.fact_trade_revision``. Dimension rows are
+upserted, quarantined rows recorded once per (file, row, field), and the run logged in ``meta.runs``.
+Any error rolls the whole run back, leaving the warehouse exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from schemas.core.dim_period import DimPeriod
+from schemas.core.dim_product import DimProduct
+from schemas.core.fact_trade import GRAIN, FactTrade
+from schemas.validation import assert_valid
+
+QUARANTINE_SCHEMA = {
+    "source": pl.String,
+    "file_hash": pl.String,
+    "file_name": pl.String,
+    "row_number": pl.Int64,
+    "field": pl.String,
+    "value": pl.String,
+    "reason": pl.String,
+    "raw_record": pl.String,
+}
+LANDED_SCHEMA = {
+    "file_hash": pl.String,
+    "request": pl.String,
+    "source": pl.String,
+    "fetched_at": pl.Datetime("us", "UTC"),
+    "bytes": pl.Int64,
+    "rows": pl.Int64,
+    "landed_path": pl.String,
+}
+MEASURES = ["value_usd", "quantity", "quantity_unit", "value_status"]
+
+
+class TooManyRejectsError(RuntimeError):
+    """The share of quarantined rows passed the configured threshold: nothing was loaded."""
+
+
+class LoadIntegrityError(RuntimeError):
+    """Conformed rows break the warehouse's grain or reference a missing dimension row."""
+
+
+@dataclass
+class LoadBatch:
+    """Everything one run writes. Frames follow the schemas in ``schemas.core`` and above."""
+
+    run_id: str
+    flow_name: str
+    source: str
+    started_at: dt.datetime
+    facts: pl.DataFrame
+    products: pl.DataFrame
+    periods: pl.DataFrame
+    quarantine: pl.DataFrame
+    landed: pl.DataFrame
+    rows_in: int
+    rows_quarantined: int
+    rows_skipped: int = 0
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    run_id: str
+    rows_in: int
+    rows_loaded: int
+    rows_quarantined: int
+    rows_skipped: int
+    facts_inserted: int
+    facts_updated: int
+    facts_unchanged: int
+    quarantine_rows_written: int
+    duration_s: float
+    notes: list[str] = field(default_factory=list)
+
+
+def check_reject_share(rows_in: int, rows_quarantined: int, max_share: float, what: str) -> None:
+    """Refuse a run whose quarantined share passes ``max_share`` (0..1)."""
+    if rows_in and rows_quarantined / rows_in > max_share:
+        raise TooManyRejectsError(
+            f"{what}: {rows_quarantined} of {rows_in} rows failed validation "
+            f"({rows_quarantined / rows_in:.1%} > threshold {max_share:.1%}); nothing was loaded. "
+            "Fix the input or raise ENTREPOT_QUARANTINE_MAX_SHARE."
+        )
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return con.sql(sql).fetchall()[0][0]
+
+
+def _check_integrity(con: duckdb.DuckDBPyConnection) -> None:
+    key = ", ".join(GRAIN)
+    dupes = _scalar(con, f"SELECT count(*) FROM (SELECT {key} FROM stage_fact GROUP BY ALL HAVING count(*) > 1)")
+    if dupes:
+        sample = con.sql(f"SELECT {key}, count(*) AS n FROM stage_fact GROUP BY ALL HAVING n > 1 LIMIT 3").fetchall()
+        raise LoadIntegrityError(f"{dupes} fact keys appear more than once in one run, e.g. {sample}")
+    checks = {
+        "reporter_id": "SELECT DISTINCT reporter_id FROM stage_fact ANTI JOIN core.dim_country ON reporter_id = country_id",
+        "partner_id": "SELECT DISTINCT partner_id FROM stage_fact ANTI JOIN core.dim_country ON partner_id = country_id",
+        "flow_id": "SELECT DISTINCT flow_id FROM stage_fact ANTI JOIN core.dim_flow USING (flow_id)",
+        "product_id": "SELECT DISTINCT product_id FROM stage_fact ANTI JOIN core.dim_product USING (product_id)",
+        "period_id": "SELECT DISTINCT period_id FROM stage_fact ANTI JOIN core.dim_period USING (period_id)",
+    }
+    for column, sql in checks.items():
+        missing = con.sql(sql + " LIMIT 5").fetchall()
+        if missing:
+            raise LoadIntegrityError(f"facts reference unknown {column} values: {[m[0] for m in missing]}")
+
+
+def _stage(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
+    facts = assert_valid(batch.facts, FactTrade, "core.fact_trade")
+    products = assert_valid(batch.products, DimProduct, "core.dim_product")
+    periods = assert_valid(batch.periods, DimPeriod, "core.dim_period")
+    quarantine = batch.quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA)
+    landed = batch.landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA)
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE stage_fact AS
+        SELECT source, reporter_id, partner_id, product_id, period_id, flow_id,
+               CAST(value_usd AS DECIMAL(20, 2)) AS value_usd, quantity, quantity_unit, value_status,
+               file_hash
+        FROM facts
+        """
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE stage_product AS SELECT * FROM products")
+    con.execute("CREATE OR REPLACE TEMP TABLE stage_period AS SELECT * FROM periods")
+    con.execute("CREATE OR REPLACE TEMP TABLE stage_quarantine AS SELECT * FROM quarantine")
+    con.execute("CREATE OR REPLACE TEMP TABLE stage_landed AS SELECT * FROM landed")
+
+
+def _merge_dimensions(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        INSERT INTO core.dim_product
+        SELECT product_id, classification, hs_vintage, code, level, parent_id, description
+        FROM stage_product
+        ON CONFLICT (product_id) DO UPDATE
+            SET description = coalesce(excluded.description, core.dim_product.description)
+            WHERE core.dim_product.description IS DISTINCT FROM coalesce(excluded.description, core.dim_product.description)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO core.dim_period
+        SELECT period_id, period_grain, year, month, start_date, end_date FROM stage_period
+        ON CONFLICT (period_id) DO NOTHING
+        """
+    )
+
+
+def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -> tuple[int, int, int]:
+    on = " AND ".join(f"f.{c} = s.{c}" for c in GRAIN)
+    changed = " OR ".join(f"f.{c} IS DISTINCT FROM s.{c}" for c in MEASURES)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE stage_change AS
+        SELECT s.*,
+               CASE WHEN f.source IS NULL THEN 'insert' WHEN {changed} THEN 'update' ELSE 'same' END AS change
+        FROM stage_fact AS s
+        LEFT JOIN core.fact_trade AS f ON {on}
+        """
+    )
+    counts = dict(con.sql("SELECT change, count(*) FROM stage_change GROUP BY ALL").fetchall())
+    if counts.get("update"):
+        con.execute(
+            f"""
+            INSERT INTO core.fact_trade_revision
+            SELECT f.*, ? AS superseded_at, ? AS superseded_by_run
+            FROM core.fact_trade AS f
+            JOIN stage_change AS s ON {on}
+            WHERE s.change = 'update'
+            """,
+            [now, run_id],
+        )
+    if counts.get("update") or counts.get("insert"):
+        cols = [*GRAIN, *MEASURES, "run_id", "file_hash", "loaded_at"]
+        con.execute(
+            f"""
+            MERGE INTO core.fact_trade AS f
+            USING (SELECT *, ? AS run_id, ? AS loaded_at FROM stage_change WHERE change <> 'same') AS s
+            ON {on}
+            WHEN MATCHED THEN UPDATE SET
+                {", ".join(f"{c} = s.{c}" for c in [*MEASURES, "run_id", "file_hash", "loaded_at"])}
+            WHEN NOT MATCHED THEN INSERT ({", ".join(cols)}) VALUES ({", ".join(f"s.{c}" for c in cols)})
+            """,
+            [run_id, now],
+        )
+    return counts.get("insert", 0), counts.get("update", 0), counts.get("same", 0)
+
+
+def _record_meta(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: dt.datetime) -> int:
+    con.execute(
+        """
+        INSERT INTO meta.landed_files
+        SELECT file_hash, request, source, fetched_at, bytes, rows, landed_path, ?, ?, ?
+        FROM stage_landed
+        ON CONFLICT (file_hash, request) DO UPDATE
+            SET last_run_id = excluded.last_run_id, last_loaded_at = excluded.last_loaded_at
+        """,
+        [batch.run_id, batch.run_id, now],
+    )
+    before = _scalar(con, "SELECT count(*) FROM meta.quarantine")
+    con.execute(
+        """
+        INSERT INTO meta.quarantine
+        SELECT ?, q.source, q.file_hash, q.file_name, q.row_number, q.field, q.value, q.reason,
+               q.raw_record, ?
+        FROM stage_quarantine AS q
+        WHERE NOT EXISTS (
+            SELECT 1 FROM meta.quarantine AS m
+            WHERE m.file_hash = q.file_hash
+              AND m.row_number IS NOT DISTINCT FROM q.row_number
+              AND m.field IS NOT DISTINCT FROM q.field
+        )
+        """,
+        [batch.run_id, now],
+    )
+    return _scalar(con, "SELECT count(*) FROM meta.quarantine") - before
+
+
+def load(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadResult:
+    """Merge ``batch`` into the warehouse in one transaction; roll back on any error."""
+    now = dt.datetime.now(dt.UTC)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _stage(con, batch)
+        _merge_dimensions(con)
+        _check_integrity(con)
+        inserted, updated, unchanged = _merge_facts(con, batch.run_id, now)
+        quarantined_written = _record_meta(con, batch, now)
+        finished = dt.datetime.now(dt.UTC)
+        rows_loaded = batch.rows_in - batch.rows_quarantined
+        con.execute(
+            "INSERT INTO meta.runs VALUES (?, ?, ?, ?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                batch.run_id, batch.flow_name, batch.source, batch.started_at, finished,
+                batch.rows_in, rows_loaded, batch.rows_quarantined, batch.rows_skipped,
+                inserted, updated, unchanged, batch.message,
+            ],
+        )
+        for name in ("stage_fact", "stage_change", "stage_product", "stage_period", "stage_quarantine", "stage_landed"):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return LoadResult(
+        run_id=batch.run_id,
+        rows_in=batch.rows_in,
+        rows_loaded=rows_loaded,
+        rows_quarantined=batch.rows_quarantined,
+        rows_skipped=batch.rows_skipped,
+        facts_inserted=inserted,
+        facts_updated=updated,
+        facts_unchanged=unchanged,
+        quarantine_rows_written=quarantined_written,
+        duration_s=(finished - batch.started_at).total_seconds(),
+    )
+
+
+def latest_loaded_hashes(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
+    """For each request of ``source``, the hash of the payload most recently loaded for it."""
+    rows = con.sql(
+        """
+        SELECT request, arg_max(file_hash, last_loaded_at) FROM meta.landed_files
+        WHERE source = $source GROUP BY request
+        """,
+        params={"source": source},
+    ).fetchall()
+    return dict(rows)

@@ -1,0 +1,55 @@
+"""Reference seeds shipped with the project (``warehouse/seeds/*.csv``), kept in sync on migrate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+SEEDS_DIR = Path(__file__).parent / "seeds"
+
+
+def sync_seeds(con: duckdb.DuckDBPyConnection, directory: Path = SEEDS_DIR) -> None:
+    """Upsert the country seeds; every canonical code also lands in the code crosswalk."""
+    countries = directory / "countries.csv"
+    aliases = directory / "country_code_aliases.csv"
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE seed_country AS
+        SELECT * FROM read_csv(?, header = true, all_varchar = true)
+        """,
+        [str(countries)],
+    )
+    con.execute(
+        """
+        INSERT OR REPLACE INTO core.dim_country
+        SELECT country_id, nullif(iso3, ''), nullif(iso2, ''), nullif(un_m49, ''),
+               nullif(census_code, ''), nullif(comtrade_code, ''), name,
+               lower(is_aggregate) = 'true', nullif(aggregate_kind, '')
+        FROM seed_country
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE seed_code AS
+        SELECT scheme, code, country_id, name AS source_name, NULL AS note FROM (
+            SELECT 'census' AS scheme, census_code AS code, country_id, name FROM seed_country
+            UNION ALL SELECT 'comtrade', comtrade_code, country_id, name FROM seed_country
+            UNION ALL SELECT 'iso3', iso3, country_id, name FROM seed_country
+            UNION ALL SELECT 'iso2', iso2, country_id, name FROM seed_country
+            UNION ALL SELECT 'm49', un_m49, country_id, name FROM seed_country
+        ) WHERE coalesce(code, '') <> ''
+        UNION ALL
+        SELECT scheme, code, country_id, source_name, note
+        FROM read_csv(?, header = true, all_varchar = true)
+        """,
+        [str(aliases)],
+    )
+    dup = con.sql(
+        "SELECT scheme, code, count(*) FROM seed_code GROUP BY ALL HAVING count(*) > 1 LIMIT 5"
+    ).fetchall()
+    if dup:
+        raise ValueError(f"country seeds map one code to several countries: {dup}")
+    con.execute("INSERT OR REPLACE INTO core.dim_country_code SELECT * FROM seed_code")
+    con.execute("DROP TABLE seed_country")
+    con.execute("DROP TABLE seed_code")
