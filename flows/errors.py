@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.ingest import UnknownSourceError
-from flows.sources.census_country_totals import UnreadableFileError
+from flows.sources.files import UnreadableFileError
 from flows.sources.http import UpstreamError
 from flows.sql import WriteRefusedError
 from schemas.validation import PayloadSchemaError

@@ -45,5 +45,6 @@ def ingest_file(source: str, file: str, warehouse_path: str | None = None, force
         return summary
     summary.payloads_new = 1
     processed = conform_payloads([(payload, kind)], settings.landing_dir, crosswalk)
+    summary.notes.extend(note for p in processed for note in p.conformed.notes)
     summary.result = load_warehouse(processed, settings, run_id, f"ingest {source}", started_at)
     return summary

@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from flows.registry import PayloadKind
+from flows.sources.files import UnreadableFileError
 from flows.sources.landing import LandedPayload
 from schemas.validation import split_valid
 from transforms.conformed import FACT_SCHEMA, PERIOD_SCHEMA, PRODUCT_SCHEMA, Conformed, stack
@@ -41,7 +42,10 @@ def process_payload(
 ) -> ProcessedPayload:
     """Read, validate and conform one landed payload; failed rows become quarantine rows."""
     file_name = payload.original_name or payload.request
-    raw = kind.read(payload.path(landing_dir))
+    try:
+        raw = kind.read(payload.path(landing_dir))
+    except UnreadableFileError as exc:
+        raise exc.renamed(file_name) from None
     validated = split_valid(raw, kind.model, file_name)
     conformed = kind.conform(validated.valid, crosswalk, payload.file_hash)
     rejects = pl.concat([validated.rejects, conformed.rejects], how="vertical_relaxed")
@@ -104,6 +108,7 @@ def build_batch(
         rows_in=rows_in,
         rows_quarantined=rows_quarantined,
         rows_skipped=sum(p.conformed.rows_skipped for p in processed),
+        message="; ".join(note for p in processed for note in p.conformed.notes) or None,
     )
 
 

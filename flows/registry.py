@@ -11,9 +11,13 @@ import polars as pl
 
 from flows.sources import census_api as census_api_source
 from flows.sources import census_country_totals as country_totals_source
+from flows.sources import comtrade as comtrade_source
+from flows.sources import usitc_dataweb as dataweb_source
 from schemas.raw.census_api import CensusApiExportsRaw, CensusApiImportsRaw
 from schemas.raw.census_country_totals import CensusCountryTotalsRaw
-from transforms import census_api, census_country_totals
+from schemas.raw.comtrade import ComtradeRaw
+from schemas.raw.usitc_dataweb import DataWebRaw
+from transforms import census_api, census_country_totals, comtrade, usitc_dataweb
 from transforms.conformed import Conformed
 
 Conform = Callable[[pl.DataFrame, pl.DataFrame, str], Conformed]
@@ -36,6 +40,22 @@ FILE_SOURCES: dict[str, PayloadKind] = {
         read=country_totals_source.read_file,
         model=CensusCountryTotalsRaw,
         conform=lambda raw, crosswalk, file_hash: census_country_totals.conform(
+            raw, crosswalk=crosswalk, file_hash=file_hash
+        ),
+    ),
+    "comtrade": PayloadKind(
+        source=comtrade.SOURCE,
+        read=comtrade_source.read_file,
+        model=ComtradeRaw,
+        conform=lambda raw, crosswalk, file_hash: comtrade.conform(
+            raw, crosswalk=crosswalk, file_hash=file_hash
+        ),
+    ),
+    "usitc-dataweb": PayloadKind(
+        source=usitc_dataweb.SOURCE,
+        read=dataweb_source.read_file,
+        model=DataWebRaw,
+        conform=lambda raw, crosswalk, file_hash: usitc_dataweb.conform(
             raw, crosswalk=crosswalk, file_hash=file_hash
         ),
     ),

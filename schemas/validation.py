@@ -106,4 +106,10 @@ def assert_valid(frame: pl.DataFrame, model: type[pa.DataFrameModel], table: str
     try:
         return model.validate(frame, lazy=True)
     except pa_errors.SchemaErrors as exc:
-        raise ValueError(f"conformed rows for {table} break its model:\n{exc.failure_cases.head(20)}") from None
+        cases = exc.failure_cases
+        summary = cases.group_by("column", "check").agg(pl.len().alias("rows"), pl.col("failure_case").first())
+        problems = "; ".join(
+            f"{r['column']} {r['check']} ({r['rows']} rows, e.g. {r['failure_case']!s:.120})"
+            for r in summary.sort("column", "check").iter_rows(named=True)
+        )
+        raise ValueError(f"conformed rows for {table} break its model: {problems}") from None

@@ -3,8 +3,9 @@
 Each file row (year, CTY_CODE) carries 12 monthly values and an annual total per direction.
 Facts: one per month and one per annual total (the publisher's own figure), reporter USA, product
 TOTAL, exports at FAS value (X_FAS) and general imports at customs value (M_GEN_CUSTOMS).
-Months after the last one published are shown as 0 in every row of the latest year: those cells
-are not facts (they are counted as skipped) and that year's annual figures are marked partial.
+In the file's latest year, the months after the last one published are shown as 0 in every row:
+those cells are not facts (they are counted as skipped) and that year's annual figures are marked
+partial. A zero anywhere else is a reported zero.
 """
 
 from __future__ import annotations
@@ -25,11 +26,19 @@ MILLION = 1_000_000
 
 
 def unpublished_months(raw: pl.DataFrame) -> pl.DataFrame:
-    """(year, column) pairs whose value is 0 in every row of that year: not yet published."""
-    month_columns = [c for c in VALUE_COLUMNS if not c.endswith("YR")]
-    long = raw.select("year", *month_columns).unpivot(index="year", variable_name="column", value_name="v")
-    sums = long.group_by("year", "column").agg(as_number("v").abs().sum().alias("total"))
-    return sums.filter(pl.col("total") == 0).select("year", "column")
+    """(year, column) cells not yet published: in the file's latest year, the months after the last
+    month with any non-zero value (the file shows them as 0 in every row)."""
+    if raw.height == 0:
+        return pl.DataFrame(schema={"year": pl.String, "column": pl.String})
+    latest = raw.get_column("year").max()
+    rows = raw.filter(pl.col("year") == latest)
+    published = [
+        i for i, m in enumerate(MONTHS)
+        if rows.select((as_number(f"I{m}").abs().sum() + as_number(f"E{m}").abs().sum())).item() > 0
+    ]
+    after = (max(published) + 1) if published else 0
+    columns = [f"{side}{m}" for m in MONTHS[after:] for side in "IE"]
+    return pl.DataFrame({"year": [latest] * len(columns), "column": columns}, schema={"year": pl.String, "column": pl.String})
 
 
 def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Conformed:

@@ -43,7 +43,8 @@ class Conformed:
     """Output of a transform: rows for core.fact_trade, dim_product, dim_period, and rejects.
 
     ``rejects`` follows ``schemas.validation.REJECT_SCHEMA`` (row_number, field, value, reason,
-    raw_record); ``rows_skipped`` counts cells the publisher had not released (not facts).
+    raw_record); ``rows_skipped`` counts cells the publisher had not released (not facts);
+    ``notes`` are one-line findings worth reporting with the run (e.g. a checked publisher total).
     """
 
     facts: pl.DataFrame
@@ -51,6 +52,7 @@ class Conformed:
     periods: pl.DataFrame
     rejects: pl.DataFrame
     rows_skipped: int = 0
+    notes: tuple[str, ...] = ()
 
 
 def fact_frame(frame: pl.DataFrame) -> pl.DataFrame:

@@ -197,7 +197,7 @@ def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) 
     return counts.get("insert", 0), counts.get("update", 0), counts.get("same", 0)
 
 
-def _record_meta(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: dt.datetime) -> int:
+def _record_meta(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -> int:
     con.execute(
         """
         INSERT INTO meta.landed_files
@@ -206,7 +206,7 @@ def _record_meta(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: dt.datet
         ON CONFLICT (file_hash, request) DO UPDATE
             SET last_run_id = excluded.last_run_id, last_loaded_at = excluded.last_loaded_at
         """,
-        [batch.run_id, batch.run_id, now],
+        [run_id, run_id, now],
     )
     before = _scalar(con, "SELECT count(*) FROM meta.quarantine")
     con.execute(
@@ -222,9 +222,24 @@ def _record_meta(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: dt.datet
               AND m.field IS NOT DISTINCT FROM q.field
         )
         """,
-        [batch.run_id, now],
+        [run_id, now],
     )
     return _scalar(con, "SELECT count(*) FROM meta.quarantine") - before
+
+
+def record_meta(
+    con: duckdb.DuckDBPyConnection, run_id: str, landed: pl.DataFrame, quarantine: pl.DataFrame, now: dt.datetime
+) -> int:
+    """Write a run's meta.landed_files and meta.quarantine rows inside the caller's transaction
+    (for loaders other than the trade loader); returns the quarantine rows written."""
+    landed = landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA)
+    quarantine = quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA)
+    con.execute("CREATE OR REPLACE TEMP TABLE stage_landed AS SELECT * FROM landed")
+    con.execute("CREATE OR REPLACE TEMP TABLE stage_quarantine AS SELECT * FROM quarantine")
+    written = _record_meta(con, run_id, now)
+    con.execute("DROP TABLE stage_landed")
+    con.execute("DROP TABLE stage_quarantine")
+    return written
 
 
 def load(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadResult:
@@ -236,7 +251,7 @@ def load(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadResult:
         _merge_dimensions(con)
         _check_integrity(con)
         inserted, updated, unchanged = _merge_facts(con, batch.run_id, now)
-        quarantined_written = _record_meta(con, batch, now)
+        quarantined_written = _record_meta(con, batch.run_id, now)
         finished = dt.datetime.now(dt.UTC)
         rows_loaded = batch.rows_in - batch.rows_quarantined
         con.execute(

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.tariff_seeds import sync_tariff_seeds
+
 SEEDS_DIR = Path(__file__).parent / "seeds"
 
 
 def sync_seeds(con: duckdb.DuckDBPyConnection, directory: Path = SEEDS_DIR) -> None:
-    """Upsert the country seeds; every canonical code also lands in the code crosswalk."""
+    """Upsert the country seeds; every canonical code (and the name, scheme ``name``) also lands in
+    the code crosswalk."""
     countries = directory / "countries.csv"
     aliases = directory / "country_code_aliases.csv"
     con.execute(
@@ -38,6 +41,7 @@ def sync_seeds(con: duckdb.DuckDBPyConnection, directory: Path = SEEDS_DIR) -> N
             UNION ALL SELECT 'iso3', iso3, country_id, name FROM seed_country
             UNION ALL SELECT 'iso2', iso2, country_id, name FROM seed_country
             UNION ALL SELECT 'm49', un_m49, country_id, name FROM seed_country
+            UNION ALL SELECT 'name', name, country_id, name FROM seed_country
         ) WHERE coalesce(code, '') <> ''
         UNION ALL
         SELECT scheme, code, country_id, source_name, note
@@ -53,3 +57,4 @@ def sync_seeds(con: duckdb.DuckDBPyConnection, directory: Path = SEEDS_DIR) -> N
     con.execute("INSERT OR REPLACE INTO core.dim_country_code SELECT * FROM seed_code")
     con.execute("DROP TABLE seed_country")
     con.execute("DROP TABLE seed_code")
+    sync_tariff_seeds(con, directory)

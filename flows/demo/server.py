@@ -47,6 +47,9 @@ class DemoUpstream:
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    revisions: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    """Re-published values: (direction, month, CTY_CODE, commodity) -> the row's new headline value
+    (ALL_VAL_MO for exports, GEN_VAL_MO for imports); only that cell changes."""
 
     def inject(self, path_fragment: str, *faults: Fault) -> None:
         with self.lock:
@@ -121,6 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(204, b"")
             return
         rows = census_generator.response_rows(DIRECTIONS[parts[0]], month, level)
+        self._revise(rows, DIRECTIONS[parts[0]], month)
         if fault and fault.kind == "rename":
             rows[0] = [name.replace("CTY_CODE", "COUNTRY_CODE") for name in rows[0]]
         body = census_generator.encode(rows)
@@ -134,6 +138,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self._send(200, body)
+
+
+    def _revise(self, rows: list[list[str]], direction: str, month: str) -> None:
+        """Apply the state's re-published values to a generated response, in place."""
+        header = rows[0]
+        commodity = header.index("E_COMMODITY" if direction == "export" else "I_COMMODITY")
+        value = header.index("ALL_VAL_MO" if direction == "export" else "GEN_VAL_MO")
+        country = header.index("CTY_CODE")
+        with self.server.state.lock:
+            revisions = dict(self.server.state.revisions)
+        for row in rows[1:]:
+            new = revisions.get((direction, month, row[country], row[commodity]))
+            if new is not None:
+                row[value] = str(new)
 
 
 class _Server(ThreadingHTTPServer):

@@ -12,14 +12,11 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.sources.files import UnreadableFileError
 from schemas.validation import ROW_COLUMN
 
 SOURCE = "census_country_totals"
 SHEET = "country"
-
-
-class UnreadableFileError(ValueError):
-    """The file is not a readable CSV or xlsx of this source."""
 
 
 def _cell_text(value: object) -> str | None:
@@ -34,13 +31,13 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[str | None]]]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise UnreadableFileError(f"{path.name}: not a readable xlsx file ({exc})") from None
+        raise UnreadableFileError(path.name, f"not a readable xlsx file ({exc})") from None
     try:
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header_row = next(rows, None)
         if header_row is None:
-            raise UnreadableFileError(f"{path.name}: the sheet is empty")
+            raise UnreadableFileError(path.name, "the sheet is empty")
         header = [str(h).strip() if h is not None else "" for h in header_row]
         while header and header[-1] == "":
             header.pop()
@@ -60,11 +57,11 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str | None]]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnreadableFileError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+        raise UnreadableFileError(path.name, f"not UTF-8 text (byte {exc.start})") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
     if not header:
-        raise UnreadableFileError(f"{path.name}: the file is empty")
+        raise UnreadableFileError(path.name, "the file is empty")
     body = [row for row in reader if any(cell.strip() for cell in row)]
     return header, [[c if c != "" else None for c in r] for r in body]
 
@@ -78,10 +75,10 @@ def read_file(path: Path) -> pl.DataFrame:
     if ragged:
         first = ragged[0]
         raise UnreadableFileError(
-            f"{path.name}: row {first + 2} has {len(body[first])} fields, the header has {width}"
+            path.name, f"row {first + 2} has {len(body[first])} fields, the header has {width}"
         )
     if len(set(header)) != width:
-        raise UnreadableFileError(f"{path.name}: duplicate column names in the header {header}")
+        raise UnreadableFileError(path.name, f"duplicate column names in the header {header}")
     frame = pl.DataFrame(
         {name: [r[i] for r in body] for i, name in enumerate(header)},
         schema={name: pl.String for name in header},

@@ -14,6 +14,7 @@ WITH ranked_measures AS (
         ) AS measure_rank
     FROM marts.trade_yearly AS ty
     JOIN core.dim_flow AS fl USING (flow_id)
+    WHERE fl.is_trade_value  -- charges, duties and dutiable value are not a direction's trade
 ),
 
 headline AS (

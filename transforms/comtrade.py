@@ -1,0 +1,140 @@
+"""UN Comtrade records (CSV download or API v1 ``data``) to trade facts.
+
+One dataset, ``comtrade``, whichever way it arrived (lineage is the landed file's hash). Reporter
+and partner codes resolve through the crosswalk scheme ``comtrade`` (842 = USA, 0 = World).
+Each valuation basis is its own flow: exports at FOB (``X_FOB``), imports at CIF (``M_CIF``) and,
+where the reporter also gives it, at FOB (``M_FOB``). A record carrying neither ``cifvalue`` nor
+``fobvalue`` falls back on ``primaryValue`` under its flow's default basis (X_FOB, M_CIF); with no
+value at all it is kept as a suppressed (null) fact. The HS vintage is the record's own
+classification (H6 = HS2022, ...), never inferred from the year.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas.checks import as_number, is_blank
+from schemas.validation import ROW_COLUMN, raw_records
+from transforms.conformed import Conformed, fact_frame
+from transforms.countries import resolve_countries
+from transforms.hs import normalise_hs, product_id_expr, product_rows
+from transforms.periods import period_rows
+
+SOURCE = "comtrade"
+VINTAGES = {
+    "H0": "HS1992",
+    "H1": "HS1996",
+    "H2": "HS2002",
+    "H3": "HS2007",
+    "H4": "HS2012",
+    "H5": "HS2017",
+    "H6": "HS2022",
+}
+FLOW_CODES = ("X", "M")
+KEY = ["reporter_id", "partner_id", "product_id", "period_id", "flowCode"]
+
+
+def _reject(frame: pl.DataFrame, field: str, reason: pl.Expr) -> pl.DataFrame:
+    return frame.select(
+        pl.col(ROW_COLUMN).cast(pl.Int64).alias("row_number"),
+        pl.lit(field).alias("field"),
+        pl.col(field).cast(pl.String).alias("value"),
+        reason.alias("reason"),
+    ).with_columns(raw_records(frame))
+
+
+def _measures(rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per (record, basis): flow_id, value_usd and whether the quantity goes with it."""
+    cif, fob, primary = as_number("cifvalue"), as_number("fobvalue"), as_number("primaryValue")
+    no_basis = is_blank("cifvalue") & is_blank("fobvalue")
+    is_x, is_m = pl.col("flowCode") == "X", pl.col("flowCode") == "M"
+    parts = [
+        rows.filter(is_x).with_columns(
+            pl.lit("X_FOB").alias("flow_id"),
+            pl.coalesce(fob, primary).alias("value_usd"),
+            pl.lit(True).alias("with_qty"),
+        ),
+        rows.filter(is_m & (~is_blank("cifvalue") | no_basis)).with_columns(
+            pl.lit("M_CIF").alias("flow_id"),
+            pl.coalesce(cif, primary).alias("value_usd"),
+            pl.lit(True).alias("with_qty"),
+        ),
+        rows.filter(is_m & ~is_blank("fobvalue")).with_columns(
+            pl.lit("M_FOB").alias("flow_id"), fob.alias("value_usd"), pl.lit(False).alias("with_qty")
+        ),
+    ]
+    return pl.concat(parts)
+
+
+def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Conformed:
+    """Validated raw records (text, with ``source_row``) to conformed facts; rows with unknown codes,
+    flows other than X/M, or repeating another row's key after code mapping become rejects."""
+    flows_ok = pl.col("flowCode").is_in(list(FLOW_CODES))
+    rejects = [
+        _reject(
+            raw.filter(~flows_ok),
+            "flowCode",
+            pl.format("flowCode {} is not loaded (only X exports and M imports)", pl.col("flowCode")),
+        )
+    ]
+    rows, bad_reporter = resolve_countries(
+        raw.filter(flows_ok),
+        code_column="reporterCode",
+        schemes=["comtrade"],
+        crosswalk=crosswalk,
+        target="reporter_id",
+    )
+    rows, bad_partner = resolve_countries(
+        rows, code_column="partnerCode", schemes=["comtrade"], crosswalk=crosswalk, target="partner_id"
+    )
+    rejects += [bad_reporter, bad_partner]
+    rows = rows.with_columns(
+        pl.col("classificationCode").replace_strict(VINTAGES).alias("hs_vintage"),
+        normalise_hs(pl.col("cmdCode")).alias("code"),
+        pl.col("cmdDesc").alias("description"),
+        pl.when(pl.col("freqCode") == "A")
+        .then(pl.col("period").str.slice(0, 4))
+        .otherwise(pl.format("{}-{}", pl.col("period").str.slice(0, 4), pl.col("period").str.slice(4, 2)))
+        .alias("period_id"),
+    ).with_columns(product_id_expr(pl.col("hs_vintage"), pl.col("code")).alias("product_id"))
+
+    rows = rows.sort(ROW_COLUMN)
+    repeated = rows.filter(pl.struct(KEY).is_first_distinct().not_())
+    rejects.append(
+        _reject(
+            repeated.drop(
+                "hs_vintage", "code", "description", "period_id", "product_id", "reporter_id", "partner_id"
+            ),
+            "partnerCode",
+            pl.lit(
+                "repeats an earlier record's reporter, partner, product, period and flow after code mapping"
+            ),
+        )
+    )
+    rows = rows.filter(pl.struct(KEY).is_first_distinct())
+
+    unit = pl.col("qtyUnitAbbr").str.strip_chars()
+    has_qty = pl.col("with_qty") & unit.is_not_null() & ~unit.is_in(["", "N/A"])
+    facts = _measures(rows).select(
+        pl.lit(SOURCE).alias("source"),
+        "reporter_id",
+        "partner_id",
+        "product_id",
+        "period_id",
+        "flow_id",
+        pl.col("value_usd"),
+        pl.when(has_qty).then(as_number("qty")).otherwise(None).alias("quantity"),
+        pl.when(has_qty).then(unit).otherwise(None).alias("quantity_unit"),
+        pl.when(pl.col("value_usd").is_null())
+        .then(pl.lit("suppressed"))
+        .otherwise(pl.lit("reported"))
+        .alias("value_status"),
+        pl.lit(file_hash).alias("file_hash"),
+    )
+    facts = fact_frame(facts)
+    return Conformed(
+        facts=facts,
+        products=product_rows(rows),
+        periods=period_rows(facts.get_column("period_id")),
+        rejects=pl.concat(rejects, how="vertical_relaxed"),
+    )
