@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.ingest import UnknownSourceError
+from flows.registry import UnknownSourceError
 from flows.sources.files import UnreadableFileError
 from flows.sources.http import UpstreamError
 from flows.sql import WriteRefusedError

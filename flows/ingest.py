@@ -8,7 +8,7 @@ from pathlib import Path
 from prefect import flow
 
 from flows.pipeline import read_crosswalk
-from flows.registry import FILE_SOURCES
+from flows.registry import FILE_SOURCES, UnknownSourceError
 from flows.runs import current_run_id, ensure_warehouse
 from flows.settings import load_settings
 from flows.sources.landing import land_file
@@ -16,10 +16,6 @@ from flows.summary import RunSummary
 from flows.tasks import conform_payloads, load_warehouse
 from warehouse.connection import warehouse
 from warehouse.loader import latest_loaded_hashes
-
-
-class UnknownSourceError(ValueError):
-    """No file-based source of that name."""
 
 
 @flow(name="ingest-file")

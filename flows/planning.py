@@ -35,14 +35,16 @@ def last_loaded_month(con: duckdb.DuckDBPyConnection, source: str) -> str | None
 def months_to_fetch(
     *, today: dt.date, revision_start: str, last_loaded: str | None, start_month: str | None
 ) -> list[str]:
-    """Every month from the earlier of (the revision window's start, the month after the last one
-    loaded) to the current month; on an empty warehouse from ``start_month`` or the window start.
-    Months the publisher has not released yet come back empty and are simply not loaded."""
+    """Months to request, through the current month: from the earlier of the revision window's
+    start and the month after the last one loaded (on an empty warehouse: ``start_month``, else the
+    window's start), never before ``start_month``. Unreleased months come back empty and are not loaded."""
     current = f"{today.year}-{today.month:02d}"
     if last_loaded is None:
         first = start_month or revision_start
     else:
         first = min(revision_start, next_month(last_loaded))
+        if start_month:
+            first = max(first, start_month)
     return month_range(first, current) if first <= current else []
 
 

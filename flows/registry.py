@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandera.polars as pa
@@ -19,6 +19,11 @@ from schemas.raw.comtrade import ComtradeRaw
 from schemas.raw.usitc_dataweb import DataWebRaw
 from transforms import census_api, census_country_totals, comtrade, usitc_dataweb
 from transforms.conformed import Conformed
+
+
+class UnknownSourceError(ValueError):
+    """No source of that name."""
+
 
 Conform = Callable[[pl.DataFrame, pl.DataFrame, str], Conformed]
 """(valid raw rows, country-code crosswalk, file hash) -> conformed rows."""
@@ -73,3 +78,12 @@ def census_api_kind(direction: str) -> PayloadKind:
             raw, direction=direction, crosswalk=crosswalk, file_hash=file_hash
         ),
     )
+
+
+def census_api_file_kind(direction: str) -> PayloadKind:
+    """A Census API extract saved as CSV: the same raw model and transform as a response."""
+    return replace(census_api_kind(direction), read=census_api_source.read_file)
+
+
+FILE_SOURCES["census-api-exports"] = census_api_file_kind("export")
+FILE_SOURCES["census-api-imports"] = census_api_file_kind("import")

@@ -39,7 +39,7 @@ class CensusApiSettings(UpstreamSettings):
     hs_level: Literal["HS2", "HS4", "HS6", "HS10"] = "HS2"
     start_month: str | None = Field(
         default=None,
-        description="First month to pull on an empty warehouse (YYYY-MM); default: start of the revision window.",
+        description="Earliest month ever pulled (YYYY-MM); default: the revision window's start on an empty warehouse.",
     )
 
     @field_validator("start_month")

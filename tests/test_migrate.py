@@ -55,5 +55,5 @@ def test_edited_applied_migration_is_refused(tmp_path) -> None:
 
 def test_bad_file_name_is_refused(tmp_path) -> None:
     (tmp_path / "1_x.sql").write_text("SELECT 1")
-    with pytest.raises(m.MigrationError, match="not named NNNN_name.sql"):
+    with pytest.raises(m.MigrationError, match=r"not named NNNN_name\.sql"):
         m.discover_migrations(tmp_path)

@@ -34,7 +34,7 @@ def unpublished_months(raw: pl.DataFrame) -> pl.DataFrame:
     rows = raw.filter(pl.col("year") == latest)
     published = [
         i for i, m in enumerate(MONTHS)
-        if rows.select((as_number(f"I{m}").abs().sum() + as_number(f"E{m}").abs().sum())).item() > 0
+        if rows.select(as_number(f"I{m}").abs().sum() + as_number(f"E{m}").abs().sum()).item() > 0
     ]
     after = (max(published) + 1) if published else 0
     columns = [f"{side}{m}" for m in MONTHS[after:] for side in "IE"]

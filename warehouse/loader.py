@@ -117,24 +117,33 @@ def _check_integrity(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _stage(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
-    facts = assert_valid(batch.facts, FactTrade, "core.fact_trade")
-    products = assert_valid(batch.products, DimProduct, "core.dim_product")
-    periods = assert_valid(batch.periods, DimPeriod, "core.dim_period")
-    quarantine = batch.quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA)
-    landed = batch.landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA)
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE stage_fact AS
-        SELECT source, reporter_id, partner_id, product_id, period_id, flow_id,
-               CAST(value_usd AS DECIMAL(20, 2)) AS value_usd, quantity, quantity_unit, value_status,
-               file_hash
-        FROM facts
-        """
-    )
-    con.execute("CREATE OR REPLACE TEMP TABLE stage_product AS SELECT * FROM products")
-    con.execute("CREATE OR REPLACE TEMP TABLE stage_period AS SELECT * FROM periods")
-    con.execute("CREATE OR REPLACE TEMP TABLE stage_quarantine AS SELECT * FROM quarantine")
-    con.execute("CREATE OR REPLACE TEMP TABLE stage_landed AS SELECT * FROM landed")
+    """Validate the batch's frames against the table models and copy them into temp tables."""
+    frames = {
+        "facts": assert_valid(batch.facts, FactTrade, "core.fact_trade"),
+        "products": assert_valid(batch.products, DimProduct, "core.dim_product"),
+        "periods": assert_valid(batch.periods, DimPeriod, "core.dim_period"),
+        "quarantine": batch.quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA),
+        "landed": batch.landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA),
+    }
+    for name, frame in frames.items():
+        con.register(f"batch_{name}", frame)
+    try:
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE stage_fact AS
+            SELECT source, reporter_id, partner_id, product_id, period_id, flow_id,
+                   CAST(value_usd AS DECIMAL(20, 2)) AS value_usd, quantity, quantity_unit, value_status,
+                   file_hash
+            FROM batch_facts
+            """
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE stage_product AS SELECT * FROM batch_products")
+        con.execute("CREATE OR REPLACE TEMP TABLE stage_period AS SELECT * FROM batch_periods")
+        con.execute("CREATE OR REPLACE TEMP TABLE stage_quarantine AS SELECT * FROM batch_quarantine")
+        con.execute("CREATE OR REPLACE TEMP TABLE stage_landed AS SELECT * FROM batch_landed")
+    finally:
+        for name in frames:
+            con.unregister(f"batch_{name}")
 
 
 def _merge_dimensions(con: duckdb.DuckDBPyConnection) -> None:

@@ -71,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _send(self, status: int, body: bytes, content_type: str = "application/json", headers=None) -> None:
@@ -120,7 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         month = query.get("time", "")
         level = query.get("COMM_LVL", "HS2")
-        if fault and fault.kind == "empty" or not month or month > state.last_published_month():
+        if (fault and fault.kind == "empty") or not month or month > state.last_published_month():
             self._send(204, b"")
             return
         rows = census_generator.response_rows(DIRECTIONS[parts[0]], month, level)
