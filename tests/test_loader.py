@@ -69,7 +69,7 @@ def test_failure_after_writes_rolls_back(wh, monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(loader, "_record_meta", boom)
+    monkeypatch.setattr(loader, "_record_files", boom)
     with pytest.raises(RuntimeError, match="disk on fire"):
         run(wh, batch(facts([("CAN", "2020-01", "X_FAS", 5.0), ("KOR", "2020-01", "X_FAS", 1.0)]), run_id="r2"))
     assert snapshot(wh) == before
@@ -89,3 +89,17 @@ def test_reject_share_threshold() -> None:
     check_reject_share(100, 5, 0.05, "f.csv")
     with pytest.raises(TooManyRejectsError, match=r"6 of 100 rows failed validation \(6.0% > threshold 5.0%\)"):
         check_reject_share(100, 6, 0.05, "f.csv")
+
+
+def test_failed_checks_abort_the_run(wh) -> None:
+    before = snapshot(wh)
+    seen = []
+
+    def checks(con) -> None:
+        seen.append(con.sql("SELECT count(*) FROM core.fact_trade").fetchall()[0][0])
+        raise RuntimeError("critical expectation failed")
+
+    with duckdb.connect(str(wh)) as con, pytest.raises(RuntimeError, match="critical expectation failed"):
+        load(con, batch(facts([("KOR", "2020-01", "X_FAS", 1.0)])), checks=checks)
+    assert seen == [1]  # the checks saw the merged, uncommitted rows
+    assert snapshot(wh) == before

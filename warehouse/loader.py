@@ -1,5 +1,8 @@
 """The loader: one run's conformed rows merged into the warehouse in one transaction.
 
+``load`` merges one batch; ``LoadSession`` merges a run's rows in bounded parts (so memory stays
+flat however many rows a run brings) and commits once at the end.
+
 Idempotent on the fact grain: a value delivered again unchanged is left alone (no write), a changed
 value is updated and its previous version kept in ``core.fact_trade_revision``. Dimension rows are
 upserted, quarantined rows recorded once per (file, row, field), and the run logged in ``meta.runs``.
@@ -9,6 +12,7 @@ Any error rolls the whole run back, leaving the warehouse exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -206,7 +210,8 @@ def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) 
     return counts.get("insert", 0), counts.get("update", 0), counts.get("same", 0)
 
 
-def _record_meta(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -> int:
+def _record_files(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -> int:
+    """Landed files and quarantine rows of the staged part; returns quarantine rows written."""
     con.execute(
         """
         INSERT INTO meta.landed_files
@@ -236,59 +241,106 @@ def _record_meta(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) 
     return _scalar(con, "SELECT count(*) FROM meta.quarantine") - before
 
 
-def record_meta(
-    con: duckdb.DuckDBPyConnection, run_id: str, landed: pl.DataFrame, quarantine: pl.DataFrame, now: dt.datetime
-) -> int:
-    """Write a run's meta.landed_files and meta.quarantine rows inside the caller's transaction
-    (for loaders other than the trade loader); returns the quarantine rows written."""
-    landed = landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA)
-    quarantine = quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA)
-    con.execute("CREATE OR REPLACE TEMP TABLE stage_landed AS SELECT * FROM landed")
-    con.execute("CREATE OR REPLACE TEMP TABLE stage_quarantine AS SELECT * FROM quarantine")
-    written = _record_meta(con, run_id, now)
-    con.execute("DROP TABLE stage_landed")
-    con.execute("DROP TABLE stage_quarantine")
-    return written
+STAGE_TABLES = ("stage_fact", "stage_change", "stage_product", "stage_period", "stage_quarantine", "stage_landed")
+
+Checks = Callable[[duckdb.DuckDBPyConnection], object]
+"""Called inside the transaction after every part is merged and before COMMIT; raising aborts the run."""
 
 
-def load(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadResult:
-    """Merge ``batch`` into the warehouse in one transaction; roll back on any error."""
-    now = dt.datetime.now(dt.UTC)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        _stage(con, batch)
-        _merge_dimensions(con)
-        _check_integrity(con)
-        inserted, updated, unchanged = _merge_facts(con, batch.run_id, now)
-        quarantined_written = _record_meta(con, batch.run_id, now)
+class LoadSession:
+    """One run's transaction: merge any number of parts (bounded batches), then commit once.
+
+    ``with LoadSession(...) as session: session.merge(part); ...; result = session.finish(...)``.
+    Leaving the block without ``finish`` (or with an exception) rolls everything back.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        run_id: str,
+        flow_name: str,
+        source: str,
+        started_at: dt.datetime,
+        checks: Checks | None = None,
+    ) -> None:
+        self.con = con
+        self.run_id = run_id
+        self.flow_name = flow_name
+        self.source = source
+        self.started_at = started_at
+        self.checks = checks
+        self.now = dt.datetime.now(dt.UTC)
+        self.inserted = self.updated = self.unchanged = self.quarantine_written = 0
+        self._open = False
+
+    def __enter__(self) -> LoadSession:
+        self.con.execute("BEGIN TRANSACTION")
+        self._open = True
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if self._open:
+            self._open = False
+            self.con.execute("ROLLBACK")
+
+    def merge(self, part: LoadBatch) -> None:
+        """Stage, check and merge one part (its facts, dimension rows, files and quarantine rows)."""
+        _stage(self.con, part)
+        _merge_dimensions(self.con)
+        _check_integrity(self.con)
+        inserted, updated, unchanged = _merge_facts(self.con, self.run_id, self.now)
+        self.inserted += inserted
+        self.updated += updated
+        self.unchanged += unchanged
+        self.quarantine_written += _record_files(self.con, self.run_id, self.now)
+        for name in STAGE_TABLES:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def finish(self, *, rows_in: int, rows_quarantined: int, rows_skipped: int, message: str | None = None) -> LoadResult:
+        """Run the checks, log the run in meta.runs and commit."""
+        if self.checks is not None:
+            self.checks(self.con)
         finished = dt.datetime.now(dt.UTC)
-        rows_loaded = batch.rows_in - batch.rows_quarantined
-        con.execute(
+        rows_loaded = rows_in - rows_quarantined
+        self.con.execute(
             "INSERT INTO meta.runs VALUES (?, ?, ?, ?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                batch.run_id, batch.flow_name, batch.source, batch.started_at, finished,
-                batch.rows_in, rows_loaded, batch.rows_quarantined, batch.rows_skipped,
-                inserted, updated, unchanged, batch.message,
+                self.run_id, self.flow_name, self.source, self.started_at, finished,
+                rows_in, rows_loaded, rows_quarantined, rows_skipped,
+                self.inserted, self.updated, self.unchanged, message,
             ],
         )
-        for name in ("stage_fact", "stage_change", "stage_product", "stage_period", "stage_quarantine", "stage_landed"):
-            con.execute(f"DROP TABLE IF EXISTS {name}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return LoadResult(
-        run_id=batch.run_id,
-        rows_in=batch.rows_in,
-        rows_loaded=rows_loaded,
-        rows_quarantined=batch.rows_quarantined,
-        rows_skipped=batch.rows_skipped,
-        facts_inserted=inserted,
-        facts_updated=updated,
-        facts_unchanged=unchanged,
-        quarantine_rows_written=quarantined_written,
-        duration_s=(finished - batch.started_at).total_seconds(),
+        self.con.execute("COMMIT")
+        self._open = False
+        return LoadResult(
+            run_id=self.run_id,
+            rows_in=rows_in,
+            rows_loaded=rows_loaded,
+            rows_quarantined=rows_quarantined,
+            rows_skipped=rows_skipped,
+            facts_inserted=self.inserted,
+            facts_updated=self.updated,
+            facts_unchanged=self.unchanged,
+            quarantine_rows_written=self.quarantine_written,
+            duration_s=(finished - self.started_at).total_seconds(),
+        )
+
+
+def load(con: duckdb.DuckDBPyConnection, batch: LoadBatch, checks: Checks | None = None) -> LoadResult:
+    """Merge ``batch`` into the warehouse in one transaction; roll back on any error."""
+    session = LoadSession(
+        con, run_id=batch.run_id, flow_name=batch.flow_name, source=batch.source,
+        started_at=batch.started_at, checks=checks,
     )
+    with session:
+        session.merge(batch)
+        return session.finish(
+            rows_in=batch.rows_in,
+            rows_quarantined=batch.rows_quarantined,
+            rows_skipped=batch.rows_skipped,
+            message=batch.message,
+        )
 
 
 def latest_loaded_hashes(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
