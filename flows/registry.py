@@ -12,12 +12,15 @@ import polars as pl
 from flows.sources import census_api as census_api_source
 from flows.sources import census_country_totals as country_totals_source
 from flows.sources import comtrade as comtrade_source
+from flows.sources import comtrade_api as comtrade_api_source
+from flows.sources import hs_reference as hs_reference_source
 from flows.sources import usitc_dataweb as dataweb_source
 from schemas.raw.census_api import CensusApiExportsRaw, CensusApiImportsRaw
 from schemas.raw.census_country_totals import CensusCountryTotalsRaw
 from schemas.raw.comtrade import ComtradeRaw
+from schemas.raw.hs_reference import HsClassificationRaw
 from schemas.raw.usitc_dataweb import DataWebRaw
-from transforms import census_api, census_country_totals, comtrade, usitc_dataweb
+from transforms import census_api, census_country_totals, comtrade, hs_reference, usitc_dataweb
 from transforms.conformed import Conformed
 
 
@@ -56,6 +59,12 @@ FILE_SOURCES: dict[str, PayloadKind] = {
             raw, crosswalk=crosswalk, file_hash=file_hash
         ),
     ),
+    "hs-nomenclature": PayloadKind(
+        source="hs_nomenclature",
+        read=hs_reference_source.read_classification,
+        model=HsClassificationRaw,
+        conform=lambda raw, crosswalk, file_hash: hs_reference.conform_classification(raw, file_hash=file_hash),
+    ),
     "usitc-dataweb": PayloadKind(
         source=usitc_dataweb.SOURCE,
         read=dataweb_source.read_file,
@@ -87,3 +96,23 @@ def census_api_file_kind(direction: str) -> PayloadKind:
 
 FILE_SOURCES["census-api-exports"] = census_api_file_kind("export")
 FILE_SOURCES["census-api-imports"] = census_api_file_kind("import")
+
+
+def kind_for_payload(source: str, request: str) -> PayloadKind:
+    """The payload kind of a landed payload, from its source and request (as in the manifest)."""
+    if source == census_api.SOURCE:
+        direction = "export" if "/exports/" in request else "import"
+        return census_api_file_kind(direction) if request.startswith("file:") else census_api_kind(direction)
+    for kind in FILE_SOURCES.values():
+        if kind.source == source:
+            return kind
+    raise UnknownSourceError(f"no reader for landed payloads of source {source!r}")
+
+
+COMTRADE_API = PayloadKind(
+    source=comtrade.SOURCE,
+    read=comtrade_api_source.read_payload,
+    model=ComtradeRaw,
+    conform=lambda raw, crosswalk, file_hash: comtrade.conform(raw, crosswalk=crosswalk, file_hash=file_hash),
+)
+"""A Comtrade API v1 response: the same raw model and transform as the CSV download."""

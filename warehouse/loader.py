@@ -102,17 +102,14 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 
 def _check_integrity(con: duckdb.DuckDBPyConnection) -> None:
-    key = ", ".join(GRAIN)
-    dupes = _scalar(con, f"SELECT count(*) FROM (SELECT {key} FROM stage_fact GROUP BY ALL HAVING count(*) > 1)")
-    if dupes:
-        sample = con.sql(f"SELECT {key}, count(*) AS n FROM stage_fact GROUP BY ALL HAVING n > 1 LIMIT 3").fetchall()
-        raise LoadIntegrityError(f"{dupes} fact keys appear more than once in one run, e.g. {sample}")
+    """Every key of the staged facts must exist in its dimension (grain uniqueness within the part
+    is asserted by the FactTrade model before staging)."""
     checks = {
-        "reporter_id": "SELECT DISTINCT reporter_id FROM stage_fact ANTI JOIN core.dim_country ON reporter_id = country_id",
-        "partner_id": "SELECT DISTINCT partner_id FROM stage_fact ANTI JOIN core.dim_country ON partner_id = country_id",
-        "flow_id": "SELECT DISTINCT flow_id FROM stage_fact ANTI JOIN core.dim_flow USING (flow_id)",
-        "product_id": "SELECT DISTINCT product_id FROM stage_fact ANTI JOIN core.dim_product USING (product_id)",
-        "period_id": "SELECT DISTINCT period_id FROM stage_fact ANTI JOIN core.dim_period USING (period_id)",
+        "reporter_id": "SELECT DISTINCT reporter_id AS v FROM stage_fact ANTI JOIN core.dim_country ON reporter_id = country_id",
+        "partner_id": "SELECT DISTINCT partner_id AS v FROM stage_fact ANTI JOIN core.dim_country ON partner_id = country_id",
+        "flow_id": "SELECT DISTINCT flow_id AS v FROM stage_fact ANTI JOIN core.dim_flow USING (flow_id)",
+        "product_id": "SELECT DISTINCT product_id AS v FROM stage_fact ANTI JOIN core.dim_product USING (product_id)",
+        "period_id": "SELECT DISTINCT period_id AS v FROM stage_fact ANTI JOIN core.dim_period USING (period_id)",
     }
     for column, sql in checks.items():
         missing = con.sql(sql + " LIMIT 5").fetchall()
@@ -171,15 +168,40 @@ def _merge_dimensions(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -> tuple[int, int, int]:
+    """Insert new keys, update changed values (keeping the old ones), leave identical ones alone."""
     on = " AND ".join(f"f.{c} = s.{c}" for c in GRAIN)
     changed = " OR ".join(f"f.{c} IS DISTINCT FROM s.{c}" for c in MEASURES)
+    cols = ", ".join([*GRAIN, *MEASURES])
+    overlap = con.sql(
+        """
+        SELECT count(*) FROM (
+            SELECT 1 FROM core.fact_trade
+            WHERE source IN (SELECT DISTINCT source FROM stage_fact)
+              AND period_id IN (SELECT DISTINCT period_id FROM stage_fact)
+            LIMIT 1
+        )
+        """
+    ).fetchall()[0][0]
+    if not overlap:  # new periods (a new month, a rebuild): every row is an insert, no join needed
+        con.execute(
+            f"INSERT INTO core.fact_trade ({cols}, run_id, file_hash, loaded_at) "
+            f"SELECT {cols}, ?, file_hash, ? FROM stage_fact",
+            [run_id, now],
+        )
+        return _scalar(con, "SELECT count(*) FROM stage_fact"), 0, 0
+    # only the fact rows of the sources and periods being loaded can match
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE stage_change AS
+        WITH existing AS (
+            SELECT * FROM core.fact_trade
+            WHERE source IN (SELECT DISTINCT source FROM stage_fact)
+              AND period_id IN (SELECT DISTINCT period_id FROM stage_fact)
+        )
         SELECT s.*,
                CASE WHEN f.source IS NULL THEN 'insert' WHEN {changed} THEN 'update' ELSE 'same' END AS change
         FROM stage_fact AS s
-        LEFT JOIN core.fact_trade AS f ON {on}
+        LEFT JOIN existing AS f ON {on}
         """
     )
     counts = dict(con.sql("SELECT change, count(*) FROM stage_change GROUP BY ALL").fetchall())
@@ -194,16 +216,20 @@ def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) 
             """,
             [now, run_id],
         )
-    if counts.get("update") or counts.get("insert"):
-        cols = [*GRAIN, *MEASURES, "run_id", "file_hash", "loaded_at"]
         con.execute(
             f"""
-            MERGE INTO core.fact_trade AS f
-            USING (SELECT *, ? AS run_id, ? AS loaded_at FROM stage_change WHERE change <> 'same') AS s
-            ON {on}
-            WHEN MATCHED THEN UPDATE SET
-                {", ".join(f"{c} = s.{c}" for c in [*MEASURES, "run_id", "file_hash", "loaded_at"])}
-            WHEN NOT MATCHED THEN INSERT ({", ".join(cols)}) VALUES ({", ".join(f"s.{c}" for c in cols)})
+            UPDATE core.fact_trade AS f
+            SET {", ".join(f"{c} = s.{c}" for c in [*MEASURES, "file_hash"])}, run_id = ?, loaded_at = ?
+            FROM (SELECT * FROM stage_change WHERE change = 'update') AS s
+            WHERE {on}
+            """,
+            [run_id, now],
+        )
+    if counts.get("insert"):
+        con.execute(
+            f"""
+            INSERT INTO core.fact_trade ({cols}, run_id, file_hash, loaded_at)
+            SELECT {cols}, ?, file_hash, ? FROM stage_change WHERE change = 'insert'
             """,
             [run_id, now],
         )
@@ -239,6 +265,21 @@ def _record_files(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime)
         [run_id, now],
     )
     return _scalar(con, "SELECT count(*) FROM meta.quarantine") - before
+
+
+def record_meta(
+    con: duckdb.DuckDBPyConnection, run_id: str, landed: pl.DataFrame, quarantine: pl.DataFrame, now: dt.datetime
+) -> int:
+    """meta.landed_files and meta.quarantine rows of a run of another loader (the tariff loader),
+    inside the caller's transaction; returns the quarantine rows written."""
+    batch_landed = landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA)  # noqa: F841 (DuckDB scan)
+    batch_quarantine = quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA)  # noqa: F841
+    con.execute("CREATE OR REPLACE TEMP TABLE stage_landed AS SELECT * FROM batch_landed")
+    con.execute("CREATE OR REPLACE TEMP TABLE stage_quarantine AS SELECT * FROM batch_quarantine")
+    written = _record_files(con, run_id, now)
+    con.execute("DROP TABLE stage_landed")
+    con.execute("DROP TABLE stage_quarantine")
+    return written
 
 
 STAGE_TABLES = ("stage_fact", "stage_change", "stage_product", "stage_period", "stage_quarantine", "stage_landed")

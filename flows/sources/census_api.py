@@ -12,10 +12,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import httpx
 import polars as pl
 
-from flows.sources.http import RejectedRequest, RetryPolicy, get_with_retries
+from flows.sources.files import UnreadableFileError, csv_rows
+from flows.sources.http import RejectedRequest, RetryPolicy, UpstreamError, get_with_retries
 from flows.sources.landing import LandedPayload, land_bytes
 from schemas.validation import ROW_COLUMN
 
@@ -28,7 +30,7 @@ VARIABLES = {
     "export": ["CTY_CODE", "CTY_NAME", "E_COMMODITY", "E_COMMODITY_LDESC", "ALL_VAL_MO", "QTY_1_MO", "UNIT_QY1"],
     "import": [
         "CTY_CODE", "CTY_NAME", "I_COMMODITY", "I_COMMODITY_LDESC",
-        "GEN_VAL_MO", "CON_VAL_MO", "GEN_CIF_MO", "GEN_QY1_MO", "UNIT_QY1",
+        "GEN_VAL_MO", "CON_VAL_MO", "GEN_CIF_MO", "CAL_DUT_MO", "DUT_VAL_MO", "GEN_QY1_MO", "UNIT_QY1",
     ],
 }
 SECRET_PARAMS = ("key",)
@@ -45,6 +47,10 @@ class CensusRequest:
         if api_key:
             params["key"] = api_key
         return params
+
+    def landing_request(self) -> str:
+        """The request as recorded in the landing manifest (endpoint and parameters, no key)."""
+        return f"{ENDPOINTS[self.direction]}?" + "&".join(f"{k}={v}" for k, v in self.params(None).items())
 
 
 def check_body(response: httpx.Response) -> None:
@@ -84,25 +90,108 @@ def fetch_month(
     if response.status_code == 204 or not response.content:
         return None
     rows = len(json.loads(response.content)) - 1
-    shown = request.params(None)
     return land_bytes(
         landing_dir,
         source=SOURCE,
-        request=f"{ENDPOINTS[request.direction]}?" + "&".join(f"{k}={v}" for k, v in shown.items()),
+        request=request.landing_request(),
         content=response.content,
         suffix=".json",
         rows=rows,
     )
 
 
+def fetch_months(
+    client: httpx.Client,
+    *,
+    base_url: str,
+    api_key: str | None,
+    requests: list[CensusRequest],
+    landing_dir: Path,
+    policy: RetryPolicy,
+    published_through: str | None = None,
+) -> list[LandedPayload]:
+    """Fetch and land consecutive months (oldest first); months not published yet are skipped.
+
+    An empty result (HTTP 204) for a month that should have data is an error, not a gap: a month
+    up to ``published_through`` (already loaded once), or one before a month that has data.
+    Payloads landed before the error stay in landing.
+    """
+    landed: list[LandedPayload] = []
+    empty: list[CensusRequest] = []
+    for request in requests:
+        payload = fetch_month(
+            client, base_url=base_url, api_key=api_key, request=request, landing_dir=landing_dir, policy=policy
+        )
+        if payload is None:
+            if published_through is not None and request.month <= published_through:
+                raise UpstreamError(
+                    SOURCE, request.landing_request(),
+                    f"empty result (HTTP 204) for {request.month}, a month already published and loaded "
+                    f"(data is loaded through {published_through})",
+                )
+            empty.append(request)
+            continue
+        if empty:
+            raise UpstreamError(
+                SOURCE, empty[0].landing_request(),
+                f"empty result (HTTP 204) for {empty[0].month}, although the later month {request.month} has data",
+            )
+        landed.append(payload)
+    return landed
+
+
 def read_payload(path: Path) -> pl.DataFrame:
     """A landed response as a frame of text columns plus ``source_row`` (header = row 0).
 
-    The API repeats a variable used both in ``get`` and as a predicate; repeats are dropped.
+    DuckDB parses the JSON (in memory, far faster than Python's json for large responses). The API
+    repeats a variable used both in ``get`` and as a predicate; repeats are dropped.
     """
-    data = json.loads(Path(path).read_bytes())
-    header, rows = data[0], data[1:]
-    keep = [i for i, name in enumerate(header) if name not in header[:i]]
-    columns = {header[i]: [None if r[i] is None else str(r[i]) for r in rows] for i in keep}
-    frame = pl.DataFrame(columns, schema={header[i]: pl.String for i in keep})
-    return frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW_COLUMN))
+    path = Path(path)
+    scan = f"read_json('{_sql_text(path)}', format = 'array', columns = {{'json': 'VARCHAR[]'}})"
+    with duckdb.connect() as con:
+        try:
+            first = con.sql(f"SELECT json FROM {scan} LIMIT 1").fetchall()
+            if not first or not first[0][0]:
+                raise UnreadableFileError(path.name, "no header row")
+            header: list[str] = first[0][0]
+            keep = [i for i, name in enumerate(header) if name not in header[:i]]
+            columns = ", ".join(f'json[{i + 1}] AS "{header[i]}"' for i in keep)
+            frame = con.sql(f"SELECT {columns}, len(json) AS __width FROM {scan}").pl().slice(1)
+        except duckdb.Error as exc:
+            raise UnreadableFileError(path.name, f"not a JSON array of arrays ({str(exc).splitlines()[0]})") from None
+    ragged = frame.filter(pl.col("__width") != len(header))
+    if ragged.height:
+        raise UnreadableFileError(path.name, f"{ragged.height} rows do not have the header's {len(header)} fields")
+    return frame.drop("__width").with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW_COLUMN))
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def read_file(path: Path) -> pl.DataFrame:
+    """An API extract saved as CSV (one column per variable) as text columns plus ``source_row``
+    (line number, header = 1). Extracts that kept ``YEAR`` and ``MONTH`` instead of ``time`` get
+    ``time`` = YEAR-MONTH, the value the API's ``time`` predicate takes."""
+    path = Path(path)
+    rows = list(csv_rows(path))
+    if not rows or not any(rows[0]):
+        raise UnreadableFileError(path.name, "the file is empty")
+    header = [h.strip() for h in rows[0]]
+    if len(set(header)) != len(header):
+        raise UnreadableFileError(path.name, f"duplicate column names in the header {header}")
+    body, lines = [], []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problem = f"line {line} has {len(row)} fields, the header has {len(header)}"
+            raise UnreadableFileError(path.name, problem)
+        body.append([c.strip() or None for c in row])
+        lines.append(line)
+    frame = pl.DataFrame(
+        {name: [r[i] for r in body] for i, name in enumerate(header)}, schema={n: pl.String for n in header}
+    )
+    if "time" not in frame.columns and {"YEAR", "MONTH"} <= set(frame.columns):
+        frame = frame.with_columns(pl.format("{}-{}", pl.col("YEAR"), pl.col("MONTH").str.zfill(2)).alias("time"))
+    return frame.with_columns(pl.Series(ROW_COLUMN, lines, dtype=pl.Int64))

@@ -7,6 +7,7 @@ rows). The warehouse can be rebuilt from the landing directory alone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -34,6 +35,21 @@ class LandedPayload:
 
     def path(self, landing_dir: Path) -> Path:
         return Path(landing_dir) / self.landed_path
+
+    @classmethod
+    def from_record(cls, record: dict[str, object]) -> LandedPayload:
+        """The payload a manifest line describes."""
+        rows = record.get("rows")
+        return cls(
+            source=str(record["source"]),
+            request=str(record["request"]),
+            file_hash=str(record["file_hash"]),
+            landed_path=str(record["landed_path"]),
+            bytes=int(str(record["bytes"])),
+            fetched_at=dt.datetime.fromisoformat(str(record["fetched_at"])),
+            rows=None if rows is None else int(str(rows)),
+            original_name=str(record.get("original_name") or ""),
+        )
 
     def manifest_record(self) -> dict[str, object]:
         record = asdict(self)
@@ -123,4 +139,21 @@ def read_manifest(landing_dir: Path) -> list[dict[str, object]]:
     if not path.exists():
         return []
     with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        lines = [line for line in handle if line.strip()]
+    records = [json.loads(line) for line in lines[:-1]]
+    with contextlib.suppress(json.JSONDecodeError):  # a process killed mid-append: that payload lands again
+        records += [json.loads(line) for line in lines[-1:]]
+    return records
+
+
+def landed_by_request(landing_dir: Path, source: str) -> dict[str, LandedPayload]:
+    """The latest payload landed for each request of ``source`` whose file is still on disk
+    (what a resumed run can reuse instead of asking the upstream again)."""
+    found: dict[str, LandedPayload] = {}
+    for record in read_manifest(landing_dir):
+        if record.get("source") != source:
+            continue
+        payload = LandedPayload.from_record(record)
+        if payload.path(landing_dir).is_file():
+            found[payload.request] = payload
+    return found
