@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,8 @@ from warehouse.connection import warehouse
 from warehouse.loader import QUARANTINE_SCHEMA, check_reject_share
 from warehouse.tariff_loader import TariffBatch, TariffLoadResult, load_tariffs
 
+EDITIONS_LOG = "tariff_editions.jsonl"
+"""Beside the landing manifest: one line per tariff edition loaded (name, valid_from, payload)."""
 Conform = Callable[[pl.DataFrame, duckdb.DuckDBPyConnection], tuple[pl.DataFrame, pl.DataFrame]]
 
 
@@ -110,9 +114,8 @@ def build_batch(
     raw = kind.read(payload.path(settings.landing_dir))
     validated = split_valid(raw, kind.model, payload.original_name)
     rejects = validated.rejects
-    if name == "usitc-hts":
-        _, _, duplicates = hts.conform(validated.valid.head(0))  # schema of rejects only
-        rejects = pl.concat([rejects, hts.duplicate_lines(validated.valid), duplicates], how="vertical_relaxed")
+    if name == "usitc-hts":  # a repeated HTS number is quarantined; the transform keeps its first row
+        rejects = pl.concat([rejects, hts.duplicate_lines(validated.valid)], how="vertical_relaxed")
     rows_quarantined = rejects.get_column("row_number").n_unique() if rejects.height else 0
     check_reject_share(raw.height, rows_quarantined, settings.quarantine_max_share, payload.original_name)
     with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
@@ -136,16 +139,31 @@ def load_batch(batch: TariffBatch, settings: Settings) -> TariffLoadResult:
         return load_tariffs(con, batch)
 
 
-def unparsed_texts(warehouse_path: Path, source: str, valid_from: dt.date) -> list[tuple[str, int]]:
-    """Distinct unparsed rate texts of one edition with their row counts, most frequent first."""
+def unparsed_texts(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, int]]:
+    """Distinct unparsed rate texts in the edition a run loaded, with row counts, most frequent first."""
+    return con.sql(
+        """SELECT r.rate_text, count(*) AS n FROM core.fact_tariff_rate AS r
+           JOIN core.dim_tariff_edition AS e USING (importer_id, source)
+           WHERE e.run_id = $run AND r.parse_status = 'unparsed' AND r.valid_from <= e.valid_from
+             AND (r.valid_to IS NULL OR r.valid_to > e.valid_from)
+           GROUP BY r.rate_text ORDER BY n DESC, r.rate_text""",
+        params={"run": run_id},
+    ).fetchall()
+
+
+def print_tariff_result(result: TariffLoadResult, warehouse_path: Path) -> None:
+    """Counts of the run and the short list of rate texts that did not parse."""
+    print(
+        f"rows in {result.rows_in:,}, quarantined {result.rows_quarantined:,}; lines opened "
+        f"{result.lines_opened:,}, closed {result.lines_closed:,}, unchanged {result.lines_unchanged:,}; "
+        f"rates opened {result.rates_opened:,}, closed {result.rates_closed:,}, unchanged "
+        f"{result.rates_unchanged:,}; {result.duration_s:.1f} s"
+    )
     with warehouse(warehouse_path, read_only=True) as con:
-        return con.sql(
-            """SELECT rate_text, count(*) AS n FROM core.fact_tariff_rate
-               WHERE source = $s AND parse_status = 'unparsed' AND valid_from <= $d
-                 AND (valid_to IS NULL OR valid_to > $d)
-               GROUP BY rate_text ORDER BY n DESC, rate_text""",
-            params={"s": source, "d": valid_from},
-        ).fetchall()
+        texts = unparsed_texts(con, result.run_id)
+    print(f"unparsed rate texts: {len(texts)} distinct, {sum(n for _, n in texts)} rate rows (kept, flagged)")
+    for text, n in texts:
+        print(f"  {n:>4} x {text}")
 
 
 @flow(name="ingest-tariffs")
@@ -155,9 +173,38 @@ def ingest_tariff_file(
     """Land ``file`` as tariff source ``name`` and merge it as the edition in force from ``valid_from``."""
     if name not in TARIFF_SOURCES:
         raise TariffSourceError(f"unknown tariff source {name!r}; tariff sources: {', '.join(sorted(TARIFF_SOURCES))}")
+    if name == "usitc-hts" and valid_from is None:
+        raise TariffSourceError("usitc-hts: --valid-from YYYY-MM-DD is required (the date the edition takes effect)")
     settings = load_settings(warehouse=warehouse_path)
     run_id, started_at = current_run_id(), dt.datetime.now(dt.UTC)
     ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
     payload = land_file(settings.landing_dir, source=TARIFF_SOURCES[name].source, path=Path(file))
     batch = build_batch(name, payload, settings, valid_from, run_id, started_at)
-    return load_batch(batch, settings)
+    result = load_batch(batch, settings)
+    _log_edition(settings.landing_dir, name, payload, batch.valid_from)
+    return result
+
+
+def _log_edition(landing_dir: Path, name: str, payload: LandedPayload, valid_from: dt.date) -> None:
+    """Record which landed file was loaded as which edition (the manifest has no valid_from)."""
+    record = {"name": name, "valid_from": valid_from.isoformat(), **payload.manifest_record()}
+    with open(Path(landing_dir) / EDITIONS_LOG, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def replay_editions(warehouse_path: Path, landing_dir: Path) -> list[TariffLoadResult]:
+    """Reload every tariff edition ingested from ``landing_dir``, in the order it was loaded
+    (for a rebuild from the landing directory: the trade manifest alone lacks valid_from)."""
+    path = Path(landing_dir) / EDITIONS_LOG
+    if not path.exists():
+        return []
+    settings = load_settings(warehouse=warehouse_path, landing_dir=landing_dir)
+    ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
+    results = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        payload = LandedPayload.from_record(record)
+        valid_from = dt.date.fromisoformat(record["valid_from"])
+        batch = build_batch.fn(record["name"], payload, settings, valid_from, str(uuid.uuid4()), dt.datetime.now(dt.UTC))
+        results.append(load_batch.fn(batch, settings))
+    return results

@@ -74,8 +74,15 @@ def load_payloads(
 def rebuild(
     warehouse_path: Path, landing_dir: Path, *, max_reject_share: float, sources: set[str] | None = None
 ) -> LoadResult:
-    """Replay the whole landing directory into ``warehouse_path``."""
-    payloads = replay_order(landing_dir, sources)
-    return load_payloads(
+    """Replay the whole landing directory into ``warehouse_path``: trade payloads in one transaction,
+    then each tariff edition in the order it was ingested (editions carry their valid-from date)."""
+    from flows.ingest_tariffs import TARIFF_SOURCES, replay_editions
+
+    tariff_sources = {t.source for t in TARIFF_SOURCES.values()}
+    payloads = [p for p in replay_order(landing_dir, sources) if p.source not in tariff_sources]
+    result = load_payloads(
         warehouse_path, landing_dir, payloads, flow_name="rebuild", max_reject_share=max_reject_share
     )
+    if sources is None or sources & tariff_sources:
+        replay_editions(warehouse_path, landing_dir)
+    return result

@@ -154,7 +154,7 @@ def test_special_column_beef() -> None:
 )
 def test_irregular_program_lists(text: str) -> None:
     rates = parse_special(text)
-    assert [r.program for r in rates] == "A+ AU BH CL CO D E IL JO KR MA OM P PA PE S SG".split()
+    assert [r.program for r in rates] == ["A+", "AU", "BH", "CL", "CO", "D", "E", "IL", "JO", "KR", "MA", "OM", "P", "PA", "PE", "S", "SG"]
     assert all(r.rate.kind == "free" for r in rates)
 
 

@@ -125,3 +125,21 @@ def test_two_editions_as_of_a_date_between_them(loaded, shared_data: Path, tmp_p
     after = {(r[0], r[1], r[2]): r[5] for r in con.sql(query, params={"d": dt.date(2024, 7, 1)}).fetchall()}
     assert after[("87032301", "mfn", None)] == "3%"
     assert after[("02011050", "preferential", "KR")] == "3.5%"
+
+
+def test_indicators_on_the_real_edition_are_plausible(loaded) -> None:
+    """No trade facts loaded here: simple averages and line shares only (specific lines lack an AVE)."""
+    con, _ = loaded
+    rows = {
+        r[0]: r[1:]
+        for r in con.sql(
+            """SELECT coalesce(program, rate_type), simple_avg_pct, duty_free_lines_pct, tariff_lines, lines_without_ave
+               FROM marts.tariff_indicators WHERE year = 2024 AND aggregation = 'total'
+                 AND (program IS NULL OR program = 'KR')"""
+        ).fetchall()
+    }
+    print(f"\nUS 2024 indicators (simple avg %, duty-free lines %, lines, lines without AVE): {rows}")
+    mfn_avg, mfn_free, lines, _ = rows["mfn"]
+    assert 3.0 < mfn_avg < 4.0  # the WTO's US tariff profile gives about 3.3% (it includes AVEs)
+    assert 30 < mfn_free < 45 and lines > 11_000
+    assert rows["KR"][0] < 0.5 and rows["KR"][1] > 95

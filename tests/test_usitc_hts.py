@@ -113,7 +113,7 @@ def test_bad_files_name_file_row_and_field(tmp_path: Path) -> None:
 
 
 def _batch(path: Path, valid_from: dt.date, run: str) -> TariffBatch:
-    lines, rates, rejects = conformed(path)
+    lines, rates, _rejects = conformed(path)
     return TariffBatch(
         run_id=run, flow_name="test", source=hts.SOURCE, importer_id="USA", valid_from=valid_from,
         edition=path.name, file_hash="0" * 64, started_at=dt.datetime.now(dt.UTC), lines=lines, rates=rates,
@@ -216,3 +216,32 @@ def test_cli_ingest_usitc_hts(env: Path, prefect_server, capsys, monkeypatch) ->
         assert con.sql("SELECT count(*) FROM meta.landed_files WHERE source = 'usitc_hts'").fetchall() == [(1,)]
     finally:
         con.close()
+
+
+def test_conformed_rows_are_checked_against_the_core_model(con, tmp_path: Path) -> None:
+    batch = _batch(write_csv(tmp_path / "a.csv"), dt.date(2024, 1, 1), "r1")
+    batch.rates = batch.rates.with_columns(pl.lit("KR").alias("program_code"))
+    with pytest.raises(ValueError, match=r"core\.fact_tariff_rate break its model"):
+        load_tariffs(con, batch)
+    assert con.sql("SELECT count(*) FROM core.fact_tariff_rate").fetchall() == [(0,)]
+
+
+@pytest.mark.prefect
+def test_editions_replay_from_the_landing_directory(env: Path, prefect_server) -> None:
+    from flows.ingest_tariffs import ingest_tariff_file, replay_editions
+
+    changed = [list(r) for r in ROWS]
+    changed[4][4] = "5%"
+    ingest_tariff_file("usitc-hts", str(write_csv(env / "a.csv")), dt.date(2024, 1, 1))
+    ingest_tariff_file("usitc-hts", str(write_csv(env / "b.csv", changed)), dt.date(2025, 1, 1))
+    results = replay_editions(env / "rebuilt.duckdb", env / "landing")
+    assert [r.rates_closed for r in results] == [0, 1]
+    query = "SELECT * EXCLUDE (run_id, row_hash) FROM core.fact_tariff_rate ORDER BY ALL"
+    tables = []
+    for name in ("wh.duckdb", "rebuilt.duckdb"):
+        con = duckdb.connect(str(env / name), read_only=True)
+        try:
+            tables.append(con.sql(query).fetchall())
+        finally:
+            con.close()
+    assert tables[0] == tables[1] and len(tables[0]) == 12

@@ -136,7 +136,7 @@ class ParsedRate:
 
 def _clean(text: str) -> str:
     t = re.sub(r"<sup[^>]*>\s*(\d)\s*</sup>\s*", r"\1 ", text)
-    t = re.sub(r"<[^>]*>", "", t).replace("\u00a0", " ")
+    t = re.sub(r"<[^>]*>", "", t).replace("\u00a0", " ").replace("\u338f", "kg")
     return re.sub(r"\s+", " ", t).strip()
 
 

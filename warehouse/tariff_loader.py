@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from schemas.core.fact_tariff_rate import DimTariffLine, FactTariffRate
+from schemas.validation import assert_valid
 from warehouse.loader import record_meta
 
 LINE_KEY = ("line_key",)
@@ -111,7 +113,7 @@ def _scd_merge(
     opened = con.sql("SELECT count(*) FROM scd_new").fetchall()[0][0]
     same = con.sql(f"SELECT count(*) FROM {stage}").fetchall()[0][0] - opened
     t_match = _key_match(key, "t", "c") + " AND t.valid_from = c.valid_from"
-    where = f"t.importer_id = $importer AND t.source = $source AND t.valid_to IS NULL"
+    where = "t.importer_id = $importer AND t.source = $source AND t.valid_to IS NULL"
     con.execute(
         f"DELETE FROM {table} AS t WHERE {where} AND t.valid_from = $d "
         f"AND EXISTS (SELECT 1 FROM scd_close AS c WHERE {t_match})",
@@ -150,7 +152,8 @@ def _replace_scope(con: duckdb.DuckDBPyConnection, table: str, stage: str, batch
 
 
 def _stage(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> None:
-    lines, rates = batch.lines, batch.rates  # noqa: F841 (read by DuckDB's replacement scan)
+    lines = assert_valid(batch.lines, DimTariffLine, "core.dim_tariff_line")  # noqa: F841 (DuckDB scan)
+    rates = assert_valid(batch.rates, FactTariffRate, "core.fact_tariff_rate")
     common = "$importer AS importer_id, $source AS source, $edition AS edition, $run_id AS run_id"
     params = {"importer": batch.importer_id, "source": batch.source, "edition": batch.edition, "run_id": batch.run_id}
     con.execute(

@@ -40,8 +40,13 @@ def partner_codes() -> list[tuple[str, str]]:
     return sorted((r["census_code"], r["name"].upper()) for r in rows)
 
 
-def _months(count: int, first: str = "2015-01") -> list[str]:
-    start = int(first[:4]) * 12 + int(first[5:7]) - 1
+def _months(count: int, *, first: str | None = None, last: str | None = None) -> list[str]:
+    """``count`` consecutive months starting at ``first`` or ending at ``last``."""
+    if first is not None:
+        start = int(first[:4]) * 12 + int(first[5:7]) - 1
+    else:
+        assert last is not None
+        start = int(last[:4]) * 12 + int(last[5:7]) - count
     return [f"{(start + i) // 12}-{(start + i) % 12 + 1:02d}" for i in range(count)]
 
 
@@ -94,8 +99,9 @@ def response_body(direction: str, month: str, partners: pl.DataFrame, codes: pl.
     return (head + ",\n".join(lines.to_list()) + "]").encode()
 
 
-def generate(rows: int, landing_dir: Path, *, first_month: str = "2015-01") -> BenchData:
-    """Write about ``rows`` data rows (half exports, half imports) into ``landing_dir``."""
+def generate(rows: int, landing_dir: Path, *, first_month: str | None = None, last_month: str | None = None) -> BenchData:
+    """Write about ``rows`` data rows (half exports, half imports) into ``landing_dir``, in months
+    starting at ``first_month`` or ending at ``last_month`` (default: ending 2015-12)."""
     partner_list = partner_codes()
     files = max(2, 2 * math.ceil(rows / (2 * ROWS_PER_FILE)))
     per_file = math.ceil(rows / files)
@@ -105,7 +111,9 @@ def generate(rows: int, landing_dir: Path, *, first_month: str = "2015-01") -> B
         {"hs10": [f"{(i * 7919) % 9_700_000_000 + 100_000_000:010d}" for i in range(n_codes)]}
     )
     codes = codes.with_columns(pl.format("BENCH PRODUCT {}", pl.col("hs10")).alias("desc"))
-    months = _months(files // 2, first_month)
+    if first_month is None and last_month is None:
+        last_month = "2015-12"
+    months = _months(files // 2, first=first_month, last=last_month)
     payloads = []
     for month in months:
         for direction in ("export", "import"):

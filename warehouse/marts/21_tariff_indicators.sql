@@ -1,0 +1,191 @@
+-- marts.tariff_indicators — grain: (importer_iso3, year, rate_type, program, aggregation, hs_section, hs_chapter).
+-- Tariff indicators by the WTO/WITS definitions, for the rates in force on 31 December of each year:
+--   * lines: national tariff lines carrying an MFN rate, HS chapters 01-97 (98-99 are national provisions);
+--   * preferential rows use the program's rate where the line has one, the MFN rate elsewhere;
+--   * simple average: lines averaged within each HS6 subheading first, then the HS6 averages averaged;
+--   * trade-weighted average: HS6 averages weighted by the importer's HS6 imports of that year
+--     (core.fact_trade: from the world for MFN / column 2 / unilateral programs, from the agreement
+--     partner for agreement programs; one series per HS6: lowest headline_priority flow, annual
+--     figure where published, else the months summed);
+--   * specific and compound duties enter through an ad valorem equivalent (AVE): ad valorem part +
+--     100 x specific amount / unit value, the unit value being world imports' value / quantity for
+--     the same HS6 and year in the same unit; lines without one are counted in lines_without_ave and
+--     left out of the averages and of lines_above_15_pct (never treated as zero);
+--   * aggregation = total, section or chapter (hs_section / hs_chapter null above their level).
+CREATE OR REPLACE VIEW marts.tariff_indicators AS
+WITH years AS (
+    SELECT DISTINCT importer_id, source,
+           unnest(range(year(valid_from), coalesce(year(valid_to - INTERVAL 1 DAY), year(current_date)) + 1)) AS year
+    FROM core.fact_tariff_rate
+),
+
+in_force AS (
+    SELECT y.year, r.*
+    FROM years AS y
+    JOIN core.fact_tariff_rate AS r
+        ON r.importer_id = y.importer_id AND r.source = y.source
+        AND r.valid_from <= make_date(y.year, 12, 31)
+        AND (r.valid_to IS NULL OR r.valid_to > make_date(y.year, 12, 31))
+    WHERE left(r.tariff_line, 2) BETWEEN '01' AND '97'
+),
+
+mfn AS (
+    SELECT * FROM in_force WHERE rate_type = 'mfn'
+),
+
+programs AS (
+    SELECT DISTINCT importer_id, year, program_code, agreement_id
+    FROM in_force
+    WHERE rate_type = 'preferential' AND program_code <> 'ALL'
+),
+
+measures AS (
+    SELECT year, importer_id, tariff_line, rate_type, NULL AS program, NULL AS agreement_id,
+           rate_kind, ad_valorem_pct, specific_amount, specific_currency, specific_unit
+    FROM in_force
+    WHERE rate_type IN ('mfn', 'column2')
+    UNION ALL
+    SELECT m.year, m.importer_id, m.tariff_line, 'preferential', p.program_code, p.agreement_id,
+           coalesce(pr.rate_kind, m.rate_kind),
+           CASE WHEN pr.rate_kind IS NULL THEN m.ad_valorem_pct ELSE pr.ad_valorem_pct END,
+           CASE WHEN pr.rate_kind IS NULL THEN m.specific_amount ELSE pr.specific_amount END,
+           CASE WHEN pr.rate_kind IS NULL THEN m.specific_currency ELSE pr.specific_currency END,
+           CASE WHEN pr.rate_kind IS NULL THEN m.specific_unit ELSE pr.specific_unit END
+    FROM mfn AS m
+    JOIN programs AS p ON p.importer_id = m.importer_id AND p.year = m.year
+    LEFT JOIN in_force AS pr
+        ON pr.importer_id = m.importer_id AND pr.year = m.year AND pr.tariff_line = m.tariff_line
+        AND pr.rate_type = 'preferential' AND pr.program_code = p.program_code
+),
+
+trade_rows AS (
+    SELECT f.source, f.reporter_id, f.partner_id, f.flow_id, fl.headline_priority, pr.code AS hs6,
+           pe.year, pe.period_grain, f.value_usd, f.quantity,
+           CASE lower(f.quantity_unit)
+               WHEN 'kg' THEN 'kg' WHEN 'kgm' THEN 'kg'
+               WHEN 'l' THEN 'liter' WHEN 'ltr' THEN 'liter' WHEN 'liter' THEN 'liter'
+               WHEN 'no' THEN 'each' WHEN 'no.' THEN 'each' WHEN 'u' THEN 'each' WHEN 'each' THEN 'each'
+               WHEN 'doz' THEN 'doz.' WHEN 'doz.' THEN 'doz.'
+               WHEN 'm2' THEN 'm2' WHEN 'm3' THEN 'm3' WHEN 't' THEN 't'
+               ELSE lower(f.quantity_unit)
+           END AS unit
+    FROM core.fact_trade AS f
+    JOIN core.dim_product AS pr USING (product_id)
+    JOIN core.dim_period AS pe USING (period_id)
+    JOIN core.dim_flow AS fl USING (flow_id)
+    WHERE fl.direction = 'import' AND pr.classification = 'HS' AND pr.level = 6 AND f.value_usd IS NOT NULL
+      -- values of goods only: not duties, charges or the dutiable part (flows of migration 0010)
+      AND fl.value_basis IN ('FAS', 'FOB', 'CIF', 'customs') AND fl.flow_id <> 'M_DUTIABLE'
+),
+
+trade_series AS (
+    SELECT source, reporter_id, partner_id, flow_id, headline_priority, hs6, year,
+           CASE WHEN bool_or(period_grain = 'year') THEN sum(value_usd) FILTER (WHERE period_grain = 'year')
+                ELSE sum(value_usd) END AS value_usd,
+           CASE WHEN bool_or(period_grain = 'year') THEN sum(quantity) FILTER (WHERE period_grain = 'year')
+                ELSE sum(quantity) END AS quantity,
+           min(unit) AS unit,
+           count(DISTINCT unit) AS units
+    FROM trade_rows
+    GROUP BY ALL
+),
+
+trade AS (
+    SELECT * EXCLUDE (pick)
+    FROM (
+        SELECT *, row_number() OVER (
+            PARTITION BY reporter_id, partner_id, hs6, year ORDER BY headline_priority, source, flow_id
+        ) AS pick
+        FROM trade_series
+    )
+    WHERE pick = 1
+),
+
+agreement_partners AS (
+    SELECT agreement_id, trim(unnest(string_split(parties, ','))) AS party FROM core.dim_agreement
+),
+
+lines AS (
+    SELECT
+        m.*,
+        left(m.tariff_line, 6) AS hs6,
+        left(m.tariff_line, 2) AS hs_chapter,
+        m.rate_kind = 'free' OR (m.rate_kind = 'ad_valorem' AND m.ad_valorem_pct = 0) AS is_free,
+        m.rate_kind NOT IN ('free', 'ad_valorem') AS is_non_ad_valorem,
+        CASE
+            WHEN m.rate_kind = 'free' THEN 0.0
+            WHEN m.rate_kind = 'ad_valorem' THEN m.ad_valorem_pct
+            WHEN m.rate_kind IN ('specific', 'compound') AND m.specific_currency = 'USD'
+                 AND uv.unit = m.specific_unit AND uv.units = 1 AND uv.quantity > 0 AND uv.value_usd > 0
+                THEN coalesce(m.ad_valorem_pct, 0) + 100 * m.specific_amount / (uv.value_usd / uv.quantity)
+        END AS rate_pct
+    FROM measures AS m
+    LEFT JOIN trade AS uv
+        ON uv.reporter_id = m.importer_id AND uv.partner_id = 'WORLD'
+        AND uv.hs6 = left(m.tariff_line, 6) AND uv.year = m.year
+),
+
+hs6 AS (
+    SELECT
+        l.importer_id, l.year, l.rate_type, l.program, l.agreement_id, l.hs_chapter, l.hs6,
+        avg(l.rate_pct) AS hs6_rate_pct,
+        bool_and(l.is_free) AS all_free,
+        count(*) AS lines,
+        count(*) FILTER (WHERE l.is_free) AS free_lines,
+        count(*) FILTER (WHERE l.rate_pct > 15) AS lines_above_15,
+        count(l.rate_pct) AS lines_with_rate,
+        count(*) FILTER (WHERE l.is_non_ad_valorem) AS non_ad_valorem_lines,
+        count(*) FILTER (WHERE l.is_non_ad_valorem AND l.rate_pct IS NOT NULL) AS lines_with_ave
+    FROM lines AS l
+    GROUP BY ALL
+),
+
+weighted AS (
+    SELECT h.*, coalesce(ap.party, 'WORLD') AS weights_partner, t.value_usd AS import_value_usd
+    FROM hs6 AS h
+    LEFT JOIN agreement_partners AS ap ON ap.agreement_id = h.agreement_id AND ap.party <> h.importer_id
+    LEFT JOIN trade AS t
+        ON t.reporter_id = h.importer_id AND t.partner_id = coalesce(ap.party, 'WORLD')
+        AND t.hs6 = h.hs6 AND t.year = h.year
+),
+
+with_section AS (
+    SELECT w.*, s.section AS hs_section
+    FROM weighted AS w
+    LEFT JOIN core.dim_hs_section AS s ON CAST(w.hs_chapter AS INTEGER) BETWEEN s.first_chapter AND s.last_chapter
+)
+
+SELECT
+    importer_id AS importer_iso3,
+    year,
+    rate_type,
+    program,
+    any_value(agreement_id) AS agreement_id,
+    CASE WHEN grouping(hs_section) = 1 THEN 'total' WHEN grouping(hs_chapter) = 1 THEN 'section' ELSE 'chapter' END
+        AS aggregation,
+    hs_section,
+    hs_chapter,
+    sum(lines) AS tariff_lines,
+    count(*) AS hs6_subheadings,
+    avg(hs6_rate_pct) AS simple_avg_pct,
+    sum(hs6_rate_pct * import_value_usd) FILTER (WHERE hs6_rate_pct IS NOT NULL)
+        / nullif(sum(import_value_usd) FILTER (WHERE hs6_rate_pct IS NOT NULL), 0) AS trade_weighted_avg_pct,
+    100.0 * sum(free_lines) / sum(lines) AS duty_free_lines_pct,
+    100.0 * sum(import_value_usd) FILTER (WHERE all_free) / nullif(sum(import_value_usd), 0) AS duty_free_imports_pct,
+    100.0 * sum(lines_above_15) / nullif(sum(lines_with_rate), 0) AS lines_above_15_pct,
+    100.0 * sum(non_ad_valorem_lines) / sum(lines) AS non_ad_valorem_lines_pct,
+    sum(non_ad_valorem_lines) AS non_ad_valorem_lines,
+    sum(lines_with_ave) AS lines_with_ave,
+    sum(lines) - sum(lines_with_rate) AS lines_without_ave,
+    sum(import_value_usd) AS import_value_usd,
+    any_value(weights_partner) AS weights_partner,
+    CASE WHEN sum(non_ad_valorem_lines) = 0 THEN 'ad valorem rates only'
+         ELSE 'AVE = ad valorem part + 100 x specific amount / unit value (world imports value / quantity, '
+              || 'same HS6, year and unit, core.fact_trade); lines without a unit value left out'
+    END AS ave_method
+FROM with_section
+GROUP BY GROUPING SETS (
+    (importer_id, year, rate_type, program),
+    (importer_id, year, rate_type, program, hs_section),
+    (importer_id, year, rate_type, program, hs_section, hs_chapter)
+);
