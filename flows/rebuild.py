@@ -1,13 +1,15 @@
-"""Rebuild the warehouse from the landing directory alone, payload by payload, in one transaction.
+"""Rebuild the warehouse from the landing directory alone, payload by payload.
 
 Every payload in the manifest is replayed in the order it was fetched, so later releases revise
-earlier ones exactly as they did the first time (the revision history is rebuilt too). Each payload
-is validated, conformed and merged as its own part: memory stays bounded however many rows there are.
+earlier ones exactly as they did the first time (the revision history is rebuilt too). The rebuild
+writes a private copy (``<warehouse>.rebuilding``), committing after each payload so memory stays
+flat however many rows there are, and replaces the warehouse with it only when everything succeeded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from pathlib import Path
 
@@ -43,8 +45,10 @@ def load_payloads(
     max_reject_share: float,
     run_id: str | None = None,
     lock_timeout_s: float = 0.0,
+    commit_each_part: bool = False,
 ) -> LoadResult:
-    """Process and merge ``payloads`` one at a time inside one transaction."""
+    """Process and merge ``payloads`` one at a time inside one transaction (or, on a private copy,
+    committing after each payload so memory stays flat)."""
     run_id = run_id or str(uuid.uuid4())
     started = dt.datetime.now(dt.UTC)
     rows_in = rows_quarantined = rows_skipped = 0
@@ -52,9 +56,11 @@ def load_payloads(
         migrate(con)
         crosswalk = read_crosswalk(con)
         sources = ",".join(sorted({p.source for p in payloads}))
-        with LoadSession(
-            con, run_id=run_id, flow_name=flow_name, source=sources, started_at=started
-        ) as session:
+        session = LoadSession(
+            con, run_id=run_id, flow_name=flow_name, source=sources, started_at=started,
+            commit_each_part=commit_each_part,
+        )
+        with session:
             for payload in payloads:
                 kind = kind_for_payload(payload.source, payload.request)
                 processed = process_payload(payload, kind, landing_dir, crosswalk)
@@ -65,10 +71,14 @@ def load_payloads(
                 rows_in += part.rows_in
                 rows_quarantined += part.rows_quarantined
                 rows_skipped += part.rows_skipped
+                del processed, part
             check_reject_share(rows_in, rows_quarantined, max_reject_share, f"{flow_name} of {landing_dir}")
-            return session.finish(
-                rows_in=rows_in, rows_quarantined=rows_quarantined, rows_skipped=rows_skipped
-            )
+            return session.finish(rows_in=rows_in, rows_quarantined=rows_quarantined, rows_skipped=rows_skipped)
+
+
+def _discard(path: Path) -> None:
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
 
 
 def rebuild(
@@ -80,9 +90,18 @@ def rebuild(
 
     tariff_sources = {t.source for t in TARIFF_SOURCES.values()}
     payloads = [p for p in replay_order(landing_dir, sources) if p.source not in tariff_sources]
-    result = load_payloads(
-        warehouse_path, landing_dir, payloads, flow_name="rebuild", max_reject_share=max_reject_share
-    )
-    if sources is None or sources & tariff_sources:
-        replay_editions(warehouse_path, landing_dir)
+    staged = warehouse_path.with_name(warehouse_path.name + ".rebuilding")
+    _discard(staged)
+    try:
+        result = load_payloads(
+            staged, landing_dir, payloads, flow_name="rebuild", max_reject_share=max_reject_share,
+            commit_each_part=True,
+        )
+        if sources is None or sources & tariff_sources:
+            replay_editions(staged, landing_dir)
+    except BaseException:
+        _discard(staged)
+        raise
+    os.replace(staged, warehouse_path)  # the old warehouse stays whole until this instant
+    Path(str(warehouse_path) + ".wal").unlink(missing_ok=True)
     return result

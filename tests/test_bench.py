@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pytest
 
 from flows.bench import bench
 from flows.demo.bench_generator import generate
 from flows.rebuild import rebuild
 from flows.sources import census_api
+from flows.sources.files import UnreadableFileError
 from schemas.raw.census_api import CensusApiExportsRaw, CensusApiImportsRaw
 from schemas.validation import split_valid
+from tests.helpers import snapshot
 
 
 def test_generated_payloads_are_exact_api_responses(tmp_path) -> None:
@@ -32,10 +35,25 @@ def test_rebuild_replays_landing_into_an_identical_warehouse(tmp_path) -> None:
     assert first.rows_in == data.rows and first.rows_quarantined == 0
     query = "SELECT source, reporter_id, partner_id, product_id, period_id, flow_id, value_usd FROM core.fact_trade ORDER BY ALL"
     with duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True) as a, duckdb.connect(str(tmp_path / "b.duckdb"), read_only=True) as b:
-        assert a.sql(query).fetchall() == b.sql(query).fetchall()
+        expected = a.sql(query).fetchall()
+        assert b.sql(query).fetchall() == expected
         assert a.sql("SELECT count(*) FROM core.fact_trade").fetchall()[0][0] == first.facts_inserted
     again = rebuild(tmp_path / "a.duckdb", tmp_path / "landing", max_reject_share=0.0)
-    assert again.facts_inserted == 0 and again.facts_unchanged == first.facts_inserted
+    assert again.facts_inserted == first.facts_inserted  # a rebuild starts from nothing
+    with duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True) as a:
+        assert a.sql(query).fetchall() == expected
+
+
+def test_failed_rebuild_leaves_the_warehouse_as_it_was(tmp_path) -> None:
+    data = generate(2_000, tmp_path / "landing", last_month="2019-06")
+    rebuild(tmp_path / "w.duckdb", tmp_path / "landing", max_reject_share=0.0)
+    before = snapshot(tmp_path / "w.duckdb")
+    broken = data.payloads[-1].path(tmp_path / "landing")
+    broken.write_bytes(broken.read_bytes()[:-500])  # a landed file damaged on disk
+    with pytest.raises(UnreadableFileError, match="not a JSON array of arrays"):
+        rebuild(tmp_path / "w.duckdb", tmp_path / "landing", max_reject_share=0.0)
+    assert snapshot(tmp_path / "w.duckdb") == before
+    assert not list(tmp_path.glob("*.rebuilding*"))
 
 
 def test_bench_prints_every_figure_and_ends_with_the_ratio(tmp_path) -> None:

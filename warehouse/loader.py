@@ -117,8 +117,9 @@ def _check_integrity(con: duckdb.DuckDBPyConnection) -> None:
             raise LoadIntegrityError(f"facts reference unknown {column} values: {[m[0] for m in missing]}")
 
 
-def _stage(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
-    """Validate the batch's frames against the table models and copy them into temp tables."""
+def _stage(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> list[str]:
+    """Validate the batch's frames against the table models and expose them as ``stage_*`` views
+    (zero-copy over the frames' Arrow memory); returns the registered names to release later."""
     frames = {
         "facts": assert_valid(batch.facts, FactTrade, "core.fact_trade"),
         "products": assert_valid(batch.products, DimProduct, "core.dim_product"),
@@ -128,23 +129,18 @@ def _stage(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     }
     for name, frame in frames.items():
         con.register(f"batch_{name}", frame)
-    try:
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE stage_fact AS
-            SELECT source, reporter_id, partner_id, product_id, period_id, flow_id,
-                   CAST(value_usd AS DECIMAL(20, 2)) AS value_usd, quantity, quantity_unit, value_status,
-                   file_hash
-            FROM batch_facts
-            """
-        )
-        con.execute("CREATE OR REPLACE TEMP TABLE stage_product AS SELECT * FROM batch_products")
-        con.execute("CREATE OR REPLACE TEMP TABLE stage_period AS SELECT * FROM batch_periods")
-        con.execute("CREATE OR REPLACE TEMP TABLE stage_quarantine AS SELECT * FROM batch_quarantine")
-        con.execute("CREATE OR REPLACE TEMP TABLE stage_landed AS SELECT * FROM batch_landed")
-    finally:
-        for name in frames:
-            con.unregister(f"batch_{name}")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP VIEW stage_fact AS
+        SELECT source, reporter_id, partner_id, product_id, period_id, flow_id,
+               CAST(value_usd AS DECIMAL(20, 2)) AS value_usd, quantity, quantity_unit, value_status,
+               file_hash
+        FROM batch_facts
+        """
+    )
+    for table, name in (("product", "products"), ("period", "periods"), ("quarantine", "quarantine"), ("landed", "landed")):
+        con.execute(f"CREATE OR REPLACE TEMP VIEW stage_{table} AS SELECT * FROM batch_{name}")
+    return [f"batch_{name}" for name in frames]
 
 
 def _merge_dimensions(con: duckdb.DuckDBPyConnection) -> None:
@@ -282,7 +278,7 @@ def record_meta(
     return written
 
 
-STAGE_TABLES = ("stage_fact", "stage_change", "stage_product", "stage_period", "stage_quarantine", "stage_landed")
+STAGE_VIEWS = ("stage_fact", "stage_product", "stage_period", "stage_quarantine", "stage_landed")
 
 Checks = Callable[[duckdb.DuckDBPyConnection], object]
 """Called inside the transaction after every part is merged and before COMMIT; raising aborts the run."""
@@ -304,8 +300,12 @@ class LoadSession:
         source: str,
         started_at: dt.datetime,
         checks: Checks | None = None,
+        commit_each_part: bool = False,
     ) -> None:
+        """``commit_each_part`` keeps memory flat for very large runs; use it only on a private
+        copy of the warehouse that replaces the real one when the run succeeds (see flows.rebuild)."""
         self.con = con
+        self.commit_each_part = commit_each_part
         self.run_id = run_id
         self.flow_name = flow_name
         self.source = source
@@ -327,16 +327,24 @@ class LoadSession:
 
     def merge(self, part: LoadBatch) -> None:
         """Stage, check and merge one part (its facts, dimension rows, files and quarantine rows)."""
-        _stage(self.con, part)
-        _merge_dimensions(self.con)
-        _check_integrity(self.con)
-        inserted, updated, unchanged = _merge_facts(self.con, self.run_id, self.now)
-        self.inserted += inserted
-        self.updated += updated
-        self.unchanged += unchanged
-        self.quarantine_written += _record_files(self.con, self.run_id, self.now)
-        for name in STAGE_TABLES:
-            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        registered = _stage(self.con, part)
+        try:
+            _merge_dimensions(self.con)
+            _check_integrity(self.con)
+            inserted, updated, unchanged = _merge_facts(self.con, self.run_id, self.now)
+            self.inserted += inserted
+            self.updated += updated
+            self.unchanged += unchanged
+            self.quarantine_written += _record_files(self.con, self.run_id, self.now)
+        finally:
+            self.con.execute("DROP TABLE IF EXISTS stage_change")
+            for name in STAGE_VIEWS:
+                self.con.execute(f"DROP VIEW IF EXISTS {name}")
+            for name in registered:
+                self.con.unregister(name)
+        if self.commit_each_part:
+            self.con.execute("COMMIT")
+            self.con.execute("BEGIN TRANSACTION")
 
     def finish(self, *, rows_in: int, rows_quarantined: int, rows_skipped: int, message: str | None = None) -> LoadResult:
         """Run the checks, log the run in meta.runs and commit."""
