@@ -66,9 +66,18 @@ def _child_incremental(landing: Path, out: Path, manifest_from: int) -> dict[str
 
 
 def _child_hts(path: Path) -> dict[str, object]:
-    from flows.ingest_tariffs import parse_hts_edition
+    """Read, validate and parse a whole HTS edition (lines and every rate text), no warehouse."""
+    import polars as pl
 
-    return parse_hts_edition(path)
+    from flows.sources.usitc_hts import read_file
+    from schemas.raw.usitc_hts import UsitcHtsRaw
+    from schemas.validation import split_valid
+    from transforms.usitc_hts import conform
+
+    raw = read_file(path)
+    lines, rates, _ = conform(split_valid(raw, UsitcHtsRaw, path.name).valid)
+    unparsed = rates.filter(pl.col("parse_status") == "unparsed").height
+    return {"rows": raw.height, "lines": lines.height, "rates": rates.height, "unparsed": unparsed}
 
 
 CHILDREN: dict[str, Callable[..., dict[str, object]]] = {
