@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -25,11 +26,25 @@ def _parser() -> argparse.ArgumentParser:
     run_flows = run.add_subparsers(dest="flow", required=True)
     nightly = run_flows.add_parser("nightly", help="pull new periods and the revision window, load, report")
     nightly.add_argument("--today", type=dt.date.fromisoformat, help="pretend it is this date (YYYY-MM-DD)")
+    backfill = run_flows.add_parser("backfill", help="load a range of past months, resumably, one task per source x year")
+    backfill.add_argument("--start", required=True, type=_month, help="first month, YYYY-MM")
+    backfill.add_argument("--end", required=True, type=_month, help="last month, YYYY-MM")
+    backfill.add_argument("--sources", nargs="+", choices=["census_api"], help="default: every API source")
+    backfill.add_argument("--today", type=dt.date.fromisoformat, help="pretend it is this date (YYYY-MM-DD)")
+    backfill.add_argument("--task-runner", choices=["thread", "dask"], default="thread",
+                          help="thread (default) or dask: a local Dask cluster of worker processes")
 
     from flows.registry import FILE_SOURCES
 
     ingest = commands.add_parser("ingest", help="load a local file of a file-based source")
-    ingest.add_argument("source", choices=sorted(FILE_SOURCES))
+    from flows.ingest_reference import REFERENCE_SOURCES
+    from flows.ingest_tariffs import TARIFF_SOURCES
+
+    ingest.add_argument("source", choices=sorted([*FILE_SOURCES, *TARIFF_SOURCES, *REFERENCE_SOURCES]))
+    ingest.add_argument(
+        "--valid-from", type=dt.date.fromisoformat, metavar="DATE",
+        help="tariff sources: date the edition takes effect, YYYY-MM-DD (required for usitc-hts)",
+    )
     ingest.add_argument("--file", required=True, type=Path, help="the file to load (left in place)")
     ingest.add_argument("--force", action="store_true", help="merge again even if this content was already loaded")
 
@@ -39,9 +54,39 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="create or upgrade the warehouse schema")
 
+    rebuild = commands.add_parser("rebuild", help="rebuild the warehouse from the landing directory alone")
+    rebuild.add_argument("--sources", nargs="+", help="only these datasets (e.g. census_api)")
+
+    bench = commands.add_parser("bench", help="time the pipeline against DuckDB's own load of the same files")
+    bench.add_argument("--rows", type=int, default=10_000_000, help="rows of Census HS10 data to generate")
+    bench.add_argument("--workdir", type=Path, help="where to write the generated data (default: a temp dir)")
+    bench.add_argument("--hts-file", type=Path, help="an HTS edition CSV to time parsing too")
+    bench.add_argument("--skip-nightly", action="store_true", help="leave out the unchanged-upstream nightly run")
+
     demo = commands.add_parser("demo-server", help="serve the demo upstream on 127.0.0.1 until interrupted")
     demo.add_argument("--port", type=int, default=8765)
+
+    serve = commands.add_parser("serve", help="register the nightly and backfill deployments with a Prefect server and run them")
+    serve.add_argument("--cron", default="0 6 * * *", help="nightly schedule (default: 06:00 every day)")
+    serve.add_argument("--timezone", default="UTC", help="time zone of the cron schedule (default: UTC)")
+    status = commands.add_parser("status", help="per source the last period loaded; the last runs; quarantine counts")
+    status.add_argument("--runs", type=int, default=10, help="how many recent runs to list")
+    export = commands.add_parser("export", help="write the marts and core tables as Hive-partitioned Parquet")
+    export.add_argument("--format", choices=["parquet"], default="parquet")
+    export.add_argument("dir", type=Path, metavar="DIR")
+    report = commands.add_parser("report", help="write a self-contained HTML report with charts")
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.html")
+    docs = commands.add_parser("docs", help="the data dictionary: every table and column with its description")
+    docs.add_argument("--out", type=Path, metavar="FILE.md", help="write Markdown here instead of printing")
     return parser
+
+
+def _month(text: str) -> str:
+    """An argparse type: a YYYY-MM month."""
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").strftime("%Y-%m")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month (YYYY-MM)") from None
 
 
 def _print_summary(summary, settings) -> None:
@@ -69,6 +114,21 @@ def _dispatch(args: argparse.Namespace) -> int:
             applied = migrate(con)
             print(f"{settings.warehouse}: schema version {schema_version(con)} ({len(applied)} migrations applied)")
         return 0
+    if args.command == "rebuild":
+        from flows.rebuild import rebuild
+
+        result = rebuild(
+            settings.warehouse, settings.landing_dir, max_reject_share=settings.quarantine_max_share,
+            sources=set(args.sources) if args.sources else None,
+        )
+        print(f"rebuilt {settings.warehouse} from {settings.landing_dir}: {result.rows_in:,} rows in, "
+              f"{result.rows_quarantined:,} quarantined, {result.facts_inserted:,} facts")
+        return 0
+    if args.command == "bench":
+        from flows.bench import bench
+
+        bench(args.rows, workdir=args.workdir, hts_file=args.hts_file, nightly=not args.skip_nightly)
+        return 0
     if args.command == "demo-server":
         import time
 
@@ -81,6 +141,23 @@ def _dispatch(args: argparse.Namespace) -> int:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 return 0
+    if args.command == "run" and args.flow == "backfill":
+        from flows.backfill import backfill
+
+        flow, api = backfill, contextlib.nullcontext()
+        if args.task_runner == "dask":
+            from prefect_dask import DaskTaskRunner
+
+            from flows.backfill import api_for_workers
+
+            flow, api = backfill.with_options(task_runner=DaskTaskRunner()), api_for_workers()
+        with api:
+            summary = flow(args.start, args.end, sources=args.sources, warehouse_path=str(settings.warehouse),
+                           today=args.today, show_progress=True)
+        _print_summary(summary, settings)
+        return 0
+    if args.command in {"serve", "status", "export", "report", "docs"}:
+        return _dispatch_operations(args, settings)
     if args.command == "run":
         from flows.nightly import nightly
 
@@ -88,12 +165,66 @@ def _dispatch(args: argparse.Namespace) -> int:
         _print_summary(summary, settings)
         return 0
     if args.command == "ingest":
+        from flows.ingest_reference import REFERENCE_SOURCES, ingest_reference
+        from flows.ingest_tariffs import TARIFF_SOURCES, ingest_tariff_file, print_tariff_result
+
+        if args.source in REFERENCE_SOURCES:
+            result = ingest_reference(args.source, str(args.file), str(settings.warehouse), force=args.force)
+            if result is None:
+                print(f"{args.source}: already loaded with the same content (use --force to re-merge)")
+            else:
+                print(f"{args.source}: {result.rows_in} rows in, {result.rows_quarantined} quarantined, "
+                      f"{result.rows_written} concordance rows written ({result.rows_replaced} replaced)")
+            return 0
+        if args.source in TARIFF_SOURCES:
+            result = ingest_tariff_file(args.source, str(args.file), args.valid_from, str(settings.warehouse))
+            print_tariff_result(result, settings.warehouse)
+            return 0
         from flows.ingest import ingest_file
 
         summary = ingest_file(args.source, str(args.file), warehouse_path=str(settings.warehouse), force=args.force)
         _print_summary(summary, settings)
         return 0
     raise AssertionError(args.command)
+
+
+def _dispatch_operations(args: argparse.Namespace, settings) -> int:
+    """serve, status, export, report and docs."""
+    if args.command == "serve":
+        from flows.deployments import serve_deployments
+
+        serve_deployments(str(Path(settings.warehouse).resolve()), cron=args.cron, timezone=args.timezone)
+        return 0
+    if args.command == "status":
+        from flows.status import print_status
+
+        print_status(settings.warehouse, runs=args.runs)
+        return 0
+    if args.command == "report":
+        from flows.report import write_report
+
+        out = write_report(settings.warehouse, args.out, [(p.reporter, p.partner) for p in settings.pairs])
+        print(f"report written to {out} (self-contained: open it offline in any browser)")
+        return 0
+    from warehouse.connection import warehouse
+
+    with warehouse(settings.warehouse, read_only=True) as con:
+        if args.command == "export":
+            from warehouse.export import export_parquet
+
+            exported = export_parquet(con, args.dir)
+            print(f"{len(exported)} tables, {sum(e.rows for e in exported):,} rows written as Parquet to {args.dir} "
+                  "(see manifest.json and README.md there)")
+            return 0
+        from warehouse.dictionary import dictionary, to_markdown
+
+        text = to_markdown(dictionary(con))
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"data dictionary written to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,11 +10,13 @@ from schemas.validation import PayloadSchemaError
 from warehouse.connection import WarehouseBusyError, WarehouseMissingError
 from warehouse.loader import TooManyRejectsError
 from warehouse.migrate import MigrationError
+from warehouse.quality.report import QualityGateError
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
     FileNotFoundError,
     MigrationError,
     PayloadSchemaError,
+    QualityGateError,
     TooManyRejectsError,
     UnknownSourceError,
     UnreadableFileError,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from flows.artifacts import publish_run_artifacts
 from flows.pipeline import read_crosswalk
 from flows.registry import FILE_SOURCES, UnknownSourceError
 from flows.runs import current_run_id, ensure_warehouse
@@ -43,4 +44,5 @@ def ingest_file(source: str, file: str, warehouse_path: str | None = None, force
     processed = conform_payloads([(payload, kind)], settings.landing_dir, crosswalk)
     summary.notes.extend(note for p in processed for note in p.conformed.notes)
     summary.result = load_warehouse(processed, settings, run_id, f"ingest {source}", started_at)
+    publish_run_artifacts(summary, settings)
     return summary

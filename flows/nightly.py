@@ -4,22 +4,57 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 from prefect import flow, get_run_logger
 
 from flows import planning
+from flows.artifacts import publish_run_artifacts
 from flows.pipeline import read_crosswalk
-from flows.registry import census_api_kind
+from flows.registry import COMTRADE_API, census_api_kind
 from flows.runs import current_run_id, ensure_warehouse
 from flows.settings import Settings, load_settings
+from flows.sources import comtrade_api
 from flows.summary import RunSummary
-from flows.tasks import conform_payloads, extract_census_api, load_warehouse
-from flows.upstreams import census_api_base_url
+from flows.tasks import conform_payloads, extract_census_api, extract_comtrade, load_warehouse
+from flows.upstreams import census_api_base_url, comtrade_api_base_url
 from transforms.census_api import REPORTER as CENSUS_REPORTER
 from transforms.census_api import SOURCE as CENSUS_SOURCE
+from transforms.comtrade import SOURCE as COMTRADE_SOURCE
 from warehouse.connection import warehouse
 from warehouse.loader import latest_loaded_hashes
 
 DIRECTIONS = ("export", "import")
+
+
+def _comtrade_queries(
+    con: duckdb.DuckDBPyConnection, settings: Settings, today: dt.date
+) -> list[comtrade_api.ComtradeQuery]:
+    """Comtrade queries for both reporters of every configured pair, with each other and the World,
+    over the revision window and any years since the last month loaded; none when disabled."""
+    if not settings.comtrade.enabled:
+        return []
+    countries = sorted({c for p in settings.pairs for c in (p.reporter, p.partner)})
+    codes = dict(
+        con.execute(
+            "SELECT country_id, comtrade_code FROM core.dim_country WHERE list_contains(?, country_id)", [countries]
+        ).fetchall()
+    )
+    missing = [c for c in countries if not codes.get(c)]
+    if missing:
+        raise ValueError(f"comtrade: no Comtrade code for {missing} in core.dim_country")
+    last = planning.last_loaded_month(con, COMTRADE_SOURCE)
+    first_year = int(settings.revision_start(today)[:4])
+    if last is not None:
+        first_year = min(first_year, int(planning.next_month(last)[:4]))
+    cfg = settings.comtrade
+    return comtrade_api.nightly_queries(
+        frequencies=list(cfg.frequencies),
+        reporters=[codes[c] for c in countries],
+        partners=[*[codes[c] for c in countries], "0"],
+        cmd_codes=list(cfg.cmd_codes),
+        first_year=first_year,
+        today=today,
+    )
 
 
 @flow(name="nightly")
@@ -37,6 +72,8 @@ def nightly(warehouse_path: str | None = None, today: dt.date | None = None) -> 
         last = planning.last_loaded_month(con, CENSUS_SOURCE)
         known = latest_loaded_hashes(con, CENSUS_SOURCE)
         crosswalk = read_crosswalk(con)
+        comtrade_queries = _comtrade_queries(con, settings, today)
+        comtrade_known = latest_loaded_hashes(con, COMTRADE_SOURCE)
     months = planning.months_to_fetch(
         today=today,
         revision_start=settings.revision_start(today),
@@ -51,7 +88,7 @@ def nightly(warehouse_path: str | None = None, today: dt.date | None = None) -> 
     to_process = []
     with census_api_base_url(settings, today) as base_url:
         futures = [
-            (direction, extract_census_api.submit(direction, year, chunk, base_url, settings))
+            (direction, extract_census_api.submit(direction, year, chunk, base_url, settings, last))
             for direction in DIRECTIONS
             for year, chunk in planning.chunk_by_year(months).items()
         ]
@@ -60,10 +97,19 @@ def nightly(warehouse_path: str | None = None, today: dt.date | None = None) -> 
                 summary.payloads_fetched += 1
                 if known.get(payload.request) != payload.file_hash:
                     to_process.append((payload, census_api_kind(direction)))
+    if comtrade_queries:
+        with comtrade_api_base_url(settings, today) as comtrade_url:
+            futures = [extract_comtrade.submit(query, comtrade_url, settings) for query in comtrade_queries]
+            for future in futures:
+                for payload in future.result():
+                    summary.payloads_fetched += 1
+                    if comtrade_known.get(payload.request) != payload.file_hash:
+                        to_process.append((payload, COMTRADE_API))
     summary.payloads_new = len(to_process)
     if not to_process:
         summary.notes.append("every payload was already loaded with the same content: nothing changed")
 
     processed = conform_payloads(to_process, settings.landing_dir, crosswalk)
     summary.result = load_warehouse(processed, settings, run_id, "nightly", started_at)
+    publish_run_artifacts(summary, settings)
     return summary

@@ -18,7 +18,15 @@ from flows.sources.files import UnreadableFileError
 from flows.sources.landing import LandedPayload
 from schemas.validation import split_valid
 from transforms.conformed import FACT_SCHEMA, PERIOD_SCHEMA, PRODUCT_SCHEMA, Conformed, stack
-from warehouse.loader import LANDED_SCHEMA, QUARANTINE_SCHEMA, LoadBatch, LoadResult, check_reject_share, load
+from warehouse.loader import (
+    LANDED_SCHEMA,
+    QUARANTINE_SCHEMA,
+    Checks,
+    LoadBatch,
+    LoadResult,
+    check_reject_share,
+    load,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,11 @@ class ProcessedPayload:
     rows_quarantined: int
 
 
+def shown_name(payload: LandedPayload) -> str:
+    """How errors and quarantine rows name a payload: the file's own name, or source and request."""
+    return payload.original_name or f"{payload.source} {payload.request}"
+
+
 def read_crosswalk(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The country-code crosswalk (scheme, code, country_id) from the warehouse."""
     return con.sql("SELECT scheme, code, country_id FROM core.dim_country_code").pl()
@@ -41,7 +54,7 @@ def process_payload(
     payload: LandedPayload, kind: PayloadKind, landing_dir: Path, crosswalk: pl.DataFrame
 ) -> ProcessedPayload:
     """Read, validate and conform one landed payload; failed rows become quarantine rows."""
-    file_name = payload.original_name or payload.request
+    file_name = shown_name(payload)
     try:
         raw = kind.read(payload.path(landing_dir))
     except UnreadableFileError as exc:
@@ -90,7 +103,7 @@ def build_batch(
     """Combine processed payloads into one load; refuse it if too many rows failed."""
     rows_in = sum(p.rows_in for p in processed)
     rows_quarantined = sum(p.rows_quarantined for p in processed)
-    what = ", ".join(sorted({p.payload.original_name or p.payload.source for p in processed})[:3])
+    what = ", ".join(sorted({shown_name(p.payload) for p in processed})[:3])
     check_reject_share(rows_in, rows_quarantined, max_reject_share, what or "run")
 
     return LoadBatch(
@@ -120,9 +133,10 @@ def load_processed(
     flow_name: str,
     started_at: dt.datetime,
     max_reject_share: float,
+    checks: Checks | None = None,
 ) -> LoadResult:
-    """Build the batch and load it in one transaction."""
+    """Build the batch and load it in one transaction; ``checks`` run before it commits."""
     batch = build_batch(
         processed, run_id=run_id, flow_name=flow_name, started_at=started_at, max_reject_share=max_reject_share
     )
-    return load(con, batch)
+    return load(con, batch, checks=checks)

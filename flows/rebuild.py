@@ -86,10 +86,13 @@ def rebuild(
 ) -> LoadResult:
     """Replay the whole landing directory into ``warehouse_path``: trade payloads in one transaction,
     then each tariff edition in the order it was ingested (editions carry their valid-from date)."""
+    from flows.ingest_reference import SOURCE as CONCORDANCE_SOURCE
+    from flows.ingest_reference import replay_concordance
     from flows.ingest_tariffs import TARIFF_SOURCES, replay_editions
 
     tariff_sources = {t.source for t in TARIFF_SOURCES.values()}
-    payloads = [p for p in replay_order(landing_dir, sources) if p.source not in tariff_sources]
+    separate = tariff_sources | {CONCORDANCE_SOURCE}
+    payloads = [p for p in replay_order(landing_dir, sources) if p.source not in separate]
     staged = warehouse_path.with_name(warehouse_path.name + ".rebuilding")
     _discard(staged)
     try:
@@ -99,6 +102,8 @@ def rebuild(
         )
         if sources is None or sources & tariff_sources:
             replay_editions(staged, landing_dir)
+        if sources is None or CONCORDANCE_SOURCE in sources:
+            replay_concordance(staged, landing_dir, max_reject_share)
     except BaseException:
         _discard(staged)
         raise

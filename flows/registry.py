@@ -17,10 +17,11 @@ from flows.sources import hs_reference as hs_reference_source
 from flows.sources import usitc_dataweb as dataweb_source
 from schemas.raw.census_api import CensusApiExportsRaw, CensusApiImportsRaw
 from schemas.raw.census_country_totals import CensusCountryTotalsRaw
+from schemas.raw.census_porths import CensusPortHsRaw
 from schemas.raw.comtrade import ComtradeRaw
 from schemas.raw.hs_reference import HsClassificationRaw
 from schemas.raw.usitc_dataweb import DataWebRaw
-from transforms import census_api, census_country_totals, comtrade, hs_reference, usitc_dataweb
+from transforms import census_api, census_country_totals, census_porths, comtrade, hs_reference, usitc_dataweb
 from transforms.conformed import Conformed
 
 
@@ -96,12 +97,20 @@ def census_api_file_kind(direction: str) -> PayloadKind:
 
 FILE_SOURCES["census-api-exports"] = census_api_file_kind("export")
 FILE_SOURCES["census-api-imports"] = census_api_file_kind("import")
+FILE_SOURCES["census-api-porths"] = PayloadKind(
+    source="census_api_porths",
+    read=census_api_source.read_file,
+    model=CensusPortHsRaw,
+    conform=lambda raw, crosswalk, file_hash: census_porths.conform(raw, crosswalk=crosswalk, file_hash=file_hash),
+)
 
 
 def kind_for_payload(source: str, request: str) -> PayloadKind:
     """The payload kind of a landed payload, from its source and request (as in the manifest)."""
+    if source == comtrade.SOURCE and not request.startswith("file:"):
+        return COMTRADE_API
     if source == census_api.SOURCE:
-        direction = "export" if "/exports/" in request else "import"
+        direction = "export" if "export" in request.lower() else "import"
         return census_api_file_kind(direction) if request.startswith("file:") else census_api_kind(direction)
     for kind in FILE_SOURCES.values():
         if kind.source == source:

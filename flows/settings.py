@@ -32,6 +32,22 @@ class UpstreamSettings(BaseModel):
     timeout_s: float = 30.0
     max_attempts: int = 5
     max_backoff_s: float = 60.0
+    max_concurrency: int = Field(
+        default=2, ge=1, description="Backfill tasks (source x year) running against this upstream at once."
+    )
+    api_key_block: str | None = Field(
+        default=None, description="Name of a Prefect Secret block holding the API key (used when api_key is unset)."
+    )
+
+    def api_key_value(self) -> str | None:
+        """The API key: from the setting (environment or entrepot.toml), else the Prefect Secret block."""
+        if self.api_key is not None:
+            return self.api_key.get_secret_value()
+        if self.api_key_block:
+            from prefect.blocks.system import Secret
+
+            return str(Secret.load(self.api_key_block).get())
+        return None
 
 
 class CensusApiSettings(UpstreamSettings):
@@ -48,6 +64,17 @@ class CensusApiSettings(UpstreamSettings):
         if value is not None:
             dt.datetime.strptime(value, "%Y-%m")
         return value
+
+
+class ComtradeApiSettings(UpstreamSettings):
+    """UN Comtrade API v1; without api_key the keyless preview (500 records a call) is used."""
+
+    base_url: str = "https://comtradeapi.un.org"
+    enabled: bool = Field(default=False, description="Pull Comtrade in the nightly flow (ENTREPOT_COMTRADE__ENABLED).")
+    frequencies: list[Literal["A", "M"]] = Field(default_factory=lambda: ["A", "M"])
+    cmd_codes: list[str] = Field(
+        default_factory=lambda: ["TOTAL", "AG2"], description="Commodity codes: TOTAL, AG2 (every chapter), ..."
+    )
 
 
 class CountryPair(BaseModel):
@@ -77,6 +104,7 @@ class Settings(BaseSettings):
     quarantine_max_share: float = Field(default=0.05, ge=0, le=1)
     lock_timeout_s: float = 60.0
     census_api: CensusApiSettings = Field(default_factory=CensusApiSettings)
+    comtrade: ComtradeApiSettings = Field(default_factory=ComtradeApiSettings)
 
     @classmethod
     def settings_customise_sources(

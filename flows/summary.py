@@ -77,7 +77,7 @@ def print_summary(summary: RunSummary, con: duckdb.DuckDBPyConnection | None, pa
     console = Console()
     console.print(f"warehouse: {summary.warehouse}   upstream: {summary.upstream}")
     console.print(counts_table(summary))
-    for note in summary.notes:
+    for note in [*summary.notes, *(summary.result.notes if summary.result else [])]:
         console.print(f"note: {note}")
     if con is not None:
         for reporter, partner in pairs:

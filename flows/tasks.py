@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.pipeline import ProcessedPayload, load_processed, process_payload
 from flows.registry import PayloadKind
 from flows.settings import Settings
-from flows.sources import census_api
+from flows.sources import census_api, comtrade_api
 from flows.sources.http import RetryPolicy
 from flows.sources.landing import LandedPayload
 from warehouse.connection import warehouse
@@ -22,26 +22,41 @@ from warehouse.loader import LoadResult
 
 @task(name="extract-census-api", cache_policy=NO_CACHE, task_run_name="census_api {direction} {year}")
 def extract_census_api(
-    direction: str, year: int, months: list[str], base_url: str, settings: Settings
+    direction: str,
+    year: int,
+    months: list[str],
+    base_url: str,
+    settings: Settings,
+    published_through: str | None = None,
 ) -> list[LandedPayload]:
-    """Fetch and land one direction's months of one year, stopping at the first unpublished month."""
+    """Fetch and land one direction's months of one year; months not published yet are skipped, an
+    empty result for a month that should have data (see ``census_api.fetch_months``) is an error."""
     cfg = settings.census_api
     policy = RetryPolicy(max_attempts=cfg.max_attempts, max_delay_s=cfg.max_backoff_s)
-    api_key = cfg.api_key.get_secret_value() if cfg.api_key else None
-    landed: list[LandedPayload] = []
     with httpx.Client(timeout=cfg.timeout_s) as client:
-        for month in months:
-            payload = census_api.fetch_month(
-                client,
-                base_url=base_url,
-                api_key=api_key,
-                request=census_api.CensusRequest(direction, month, cfg.hs_level),
-                landing_dir=settings.landing_dir,
-                policy=policy,
+        return census_api.fetch_months(
+            client,
+            base_url=base_url,
+            api_key=cfg.api_key_value(),
+            requests=[census_api.CensusRequest(direction, month, cfg.hs_level) for month in months],
+            landing_dir=settings.landing_dir,
+            policy=policy,
+            published_through=published_through,
+        )
+
+
+@task(name="extract-comtrade", cache_policy=NO_CACHE, task_run_name="comtrade {query.freq} {query.periods[0]}..")
+def extract_comtrade(query: comtrade_api.ComtradeQuery, base_url: str, settings: Settings) -> list[LandedPayload]:
+    """Fetch and land one Comtrade query, split to the record cap of the access used (keyed or preview)."""
+    cfg = settings.comtrade
+    policy = RetryPolicy(max_attempts=cfg.max_attempts, max_delay_s=cfg.max_backoff_s)
+    client, access = comtrade_api.client(cfg.api_key_value(), cfg.timeout_s)
+    landed: list[LandedPayload] = []
+    with client:
+        for part in comtrade_api.plan(query, comtrade_api.CAPS[access]):
+            landed += comtrade_api.fetch(
+                client, base_url=base_url, query=part, access=access, landing_dir=settings.landing_dir, policy=policy
             )
-            if payload is None:
-                break
-            landed.append(payload)
     return landed
 
 
@@ -61,13 +76,22 @@ def load_warehouse(
     flow_name: str,
     started_at: dt.datetime,
 ) -> LoadResult:
-    """Merge everything in one transaction (waiting for another writer up to the lock timeout)."""
+    """Merge everything in one transaction (waiting for another writer up to the lock timeout); the
+    quality gate runs before COMMIT and builds the Data Docs, and a critical failure rolls it all back."""
+    from flows.artifacts import data_docs_location
+    from warehouse.quality.checkpoint import QualityGate
+
+    gate = QualityGate(run_name=run_id, docs_dir=data_docs_location(settings).parent)
     with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
-        return load_processed(
+        result = load_processed(
             con,
             processed,
             run_id=run_id,
             flow_name=flow_name,
             started_at=started_at,
             max_reject_share=settings.quarantine_max_share,
+            checks=gate,
         )
+    if gate.report is not None:
+        result.notes.extend(f"quality warning: {o.describe()}" for o in gate.report.warnings)
+    return result

@@ -18,3 +18,13 @@ def census_api_base_url(settings: Settings, today: dt.date) -> Iterator[str]:
         return
     with serve(DemoUpstream(today=today)) as (base_url, _state):
         yield base_url
+
+
+@contextmanager
+def comtrade_api_base_url(settings: Settings, today: dt.date) -> Iterator[str]:
+    """The Comtrade API root URL for this run; in demo mode a local server runs meanwhile."""
+    if settings.upstream == "live":
+        yield settings.comtrade.base_url
+        return
+    with serve(DemoUpstream(today=today)) as (base_url, _state):
+        yield base_url.removesuffix("/data")

@@ -68,6 +68,12 @@ def _schema_problems(cases: pl.DataFrame) -> list[str]:
 
 def split_valid(frame: pl.DataFrame, model: type[pa.DataFrameModel], file_name: str) -> Validated:
     """Validate ``frame``; return the passing rows and one reject row per failing field."""
+    missing = [
+        name for name, column in model.to_schema().columns.items()
+        if not column.regex and column.required and name not in frame.columns
+    ]
+    if missing:  # checked first: pandera's row checks can crash on a frame without its columns
+        raise PayloadSchemaError(file_name, [f"missing column {name!r}" for name in missing])
     try:
         model.validate(frame, lazy=True)
     except pa_errors.SchemaErrors as exc:
@@ -76,21 +82,31 @@ def split_valid(frame: pl.DataFrame, model: type[pa.DataFrameModel], file_name: 
         if schema_level.height:
             raise PayloadSchemaError(file_name, _schema_problems(schema_level)) from None
         bad_index = cases.get_column("index").unique().sort()
+        unique = list(getattr(model.Config, "unique", None) or [])
+        key = ", ".join(unique)
+        key_values = pl.concat_str(unique, separator=", ") if unique else pl.lit(None, pl.String)
+        duplicate = pl.col("check") == "multiple_fields_uniqueness"
         indexed = frame.with_row_index("__index")
         bad_rows = indexed.filter(pl.col("__index").is_in(bad_index.implode()))
-        records = bad_rows.select("__index", ROW_COLUMN).with_columns(raw_records(bad_rows))
+        records = bad_rows.select("__index", ROW_COLUMN, key_values.alias("__key")).with_columns(
+            raw_records(bad_rows.drop("__index"))
+        )
         rejects = (
             cases.select(
                 pl.col("index").cast(pl.UInt32).alias("__index"),
-                pl.col("column").alias("field"),
+                pl.when(duplicate).then(pl.lit(key)).otherwise(pl.col("column")).alias("field"),
                 pl.col("failure_case").cast(pl.String).alias("value"),
-                pl.format("{} failed {}", pl.col("column"), pl.col("check")).alias("reason"),
+                duplicate.alias("__duplicate"),
+                pl.when(duplicate)
+                .then(pl.lit(f"duplicate key ({key}): more than one row has it, all of them are quarantined"))
+                .otherwise(pl.format("{} failed {}", pl.col("column"), pl.col("check")))
+                .alias("reason"),
             )
             .join(records, on="__index", how="left")
             .select(
                 pl.col(ROW_COLUMN).cast(pl.Int64).alias("row_number"),
                 "field",
-                "value",
+                pl.when("__duplicate").then("__key").otherwise("value").alias("value"),
                 "reason",
                 "raw_record",
             )

@@ -31,7 +31,7 @@ def test_generated_payloads_are_exact_api_responses(tmp_path) -> None:
 def test_rebuild_replays_landing_into_an_identical_warehouse(tmp_path) -> None:
     data = generate(2_000, tmp_path / "landing", last_month="2019-06")
     first = rebuild(tmp_path / "a.duckdb", tmp_path / "landing", max_reject_share=0.0)
-    second = rebuild(tmp_path / "b.duckdb", tmp_path / "landing", max_reject_share=0.0)
+    rebuild(tmp_path / "b.duckdb", tmp_path / "landing", max_reject_share=0.0)
     assert first.rows_in == data.rows and first.rows_quarantined == 0
     query = "SELECT source, reporter_id, partner_id, product_id, period_id, flow_id, value_usd FROM core.fact_trade ORDER BY ALL"
     with duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True) as a, duckdb.connect(str(tmp_path / "b.duckdb"), read_only=True) as b:

@@ -205,3 +205,32 @@ def test_real_hs6_extracts_load_through_the_same_code(con, shared_data: Path, tm
         (2019, 153_702_908.0),
         (2020, 143_331_975.0),
     ]
+
+
+@pytest.mark.realdata
+def test_real_port_level_extracts_load_their_all_ports_rows(con, shared_data: Path, tmp_path: Path) -> None:
+    folder = shared_data / "census_trade" / "porths_hs2_2024"
+    kind = FILE_SOURCES["census-api-porths"]
+    landed = [
+        land_file(tmp_path, source=kind.source, path=folder / f"census_porths_{d}_hs2_2024_cty5800.csv")
+        for d in ("exports", "imports")
+    ]
+    results = [load(con, [p], kind, tmp_path) for p in landed]
+    assert [(r.rows_in, r.rows_loaded, r.rows_quarantined) for r in results] == [
+        (3_020, 3_020, 0),
+        (3_948, 3_948, 0),
+    ]
+    totals = con.sql(
+        """SELECT flow_id, sum(value_usd), count(*) FROM core.fact_trade
+           WHERE partner_id = 'KOR' AND period_id = '2024' GROUP BY ALL ORDER BY ALL"""
+    ).fetchall()
+    assert [(f, float(v), n) for f, v, n in totals] == [  # air and containerised vessel only, not total trade
+        ("M_AIR", 26_128_155_165.0, 94),
+        ("M_CNT", 57_150_139_301.0, 94),
+        ("X_AIR", 21_944_151_447.0, 96),
+        ("X_CNT", 13_993_818_316.0, 96),
+    ]
+    assert con.sql("SELECT count(*) FROM marts.trade_balance").fetchall() == [(0,)]
+    notes = con.sql("SELECT message FROM meta.runs ORDER BY started_at").fetchall()
+    assert notes[0][0].startswith("2924 port rows kept out of the facts")
+    assert "AIR all ports 21,944,151,447 vs ports summed 21,944,151,447" in notes[0][0]

@@ -177,3 +177,24 @@ def test_real_download_loads_every_row(shared_data: Path, crosswalk) -> None:
     kor = result.facts.filter((pl.col("reporter_id") == "USA") & (pl.col("partner_id") == "KOR"))
     values = dict(zip(kor["flow_id"], kor["value_usd"], strict=True))
     assert values == {"M_CIF": 120_859_256_396, "M_FOB": 115_325_529_001, "X_FOB": 71_469_488_662}
+
+
+def test_reference_areas_all_resolve_with_composites_as_aggregates(shared_data: Path) -> None:
+    import json
+
+    with duckdb.connect() as con:
+        migrate(con)
+        known = dict(
+            con.sql(
+                """SELECT k.code, d.is_aggregate FROM core.dim_country_code AS k
+                   JOIN core.dim_country AS d USING (country_id) WHERE k.scheme = 'comtrade'"""
+            ).fetchall()
+        )
+    folder = shared_data / "comtrade" / "reference"
+    for name in ("comtrade_partnerAreas.json", "comtrade_reporterAreas.json"):
+        areas = [a for a in json.loads((folder / name).read_bytes())["results"] if a["id"] != "all"]
+        assert [a["id"] for a in areas if a["id"] not in known] == [], name
+    partners = json.loads((folder / "comtrade_partnerAreas.json").read_bytes())["results"]
+    composite = {a["id"] for a in partners if a["id"] != "all" and known[a["id"]]}
+    assert {"0", "899", "837", "838", "839", "492"} <= composite
+    assert not known["410"] and not known["842"]

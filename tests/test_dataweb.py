@@ -101,6 +101,13 @@ def test_charges_are_not_import_values(tmp_path: Path, crosswalk) -> None:
     assert rejects.height == 0 and set(result.facts["flow_id"]) == {"M_GEN_CHARGES"}
 
 
+def test_a_repeated_row_is_quarantined(tmp_path: Path, crosswalk) -> None:
+    rows = [*ROWS, ROWS[0].replace("South Korea", '"Korea, South"')]  # both names resolve to KOR
+    _, rejects, result = run(export_file(tmp_path, rows, footer='Total: ,,,,"2,511","4,720",0'), crosswalk)
+    assert rejects.select("row_number", "field").rows() == [(8, "Country")]
+    assert result.facts.height == 4 * 2
+
+
 def test_unknown_measure_is_quarantined(tmp_path: Path, crosswalk) -> None:
     rows = [r.replace("FAS Value", "First Unit of Quantity") for r in ROWS]
     _, rejects, result = run(export_file(tmp_path, rows), crosswalk)

@@ -3,6 +3,8 @@
 Rows keep their own product level (COMM_LVL) and country code, aggregates included; the marts never
 add rows of different levels or aggregates to countries (see marts.trade_yearly).
 Census values are whole US dollars; a blank value is kept as null with status ``suppressed``.
+A measure whose column the payload lacks (an extract with a subset of variables) gives no facts.
+Calculated duty and dutiable value load as their own flows, which balances never use.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ MEASURES: dict[str, tuple[str, str, list[tuple[str, str, str | None]]]] = {
             ("GEN_VAL_MO", "M_GEN_CUSTOMS", "GEN_QY1_MO"),
             ("CON_VAL_MO", "M_CON_CUSTOMS", None),
             ("GEN_CIF_MO", "M_GEN_CIF", None),
+            ("CAL_DUT_MO", "M_CAL_DUTY", None),
+            ("DUT_VAL_MO", "M_DUTIABLE", None),
         ],
     ),
 }
@@ -44,13 +48,15 @@ def conform(raw: pl.DataFrame, *, direction: str, crosswalk: pl.DataFrame, file_
     rows = rows.with_columns(
         normalise_hs(pl.col(commodity), level).alias("code"),
         hs_vintage_expr(pl.col("time").str.slice(0, 4).cast(pl.Int32)).alias("hs_vintage"),
-        pl.col(description).alias("description"),
+        (pl.col(description) if description in rows.columns else pl.lit(None, pl.String)).alias("description"),
     ).with_columns(product_id_expr(pl.col("hs_vintage"), pl.col("code")).alias("product_id"))
 
     parts = []
-    unit = pl.col("UNIT_QY1").str.strip_chars()
+    unit = pl.col("UNIT_QY1").str.strip_chars() if "UNIT_QY1" in rows.columns else pl.lit(None, pl.String)
     for value_field, flow_id, quantity_field in measures:
-        has_quantity = quantity_field is not None
+        if value_field not in rows.columns:
+            continue
+        has_quantity = quantity_field is not None and quantity_field in rows.columns
         parts.append(
             rows.select(
                 pl.lit(SOURCE).alias("source"),

@@ -136,6 +136,16 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         target="partner_id",
     )
     rejects.append(unknown)
+    first = pl.struct("partner_id", "flow_id", "HTS Number").is_first_distinct()
+    repeated = rows.filter(~first)
+    rejects.append(
+        _reject(
+            repeated.drop("flow_id", "partner_id"),
+            "Country",
+            pl.lit("repeats an earlier row's measure, HTS number and country"),
+        )
+    )
+    rows = rows.filter(first)
     skipped_years = unpublished_years(data, footer)
     published_years = [y for y in years if y not in skipped_years]
 

@@ -21,6 +21,7 @@ import polars as pl
 from schemas.core.dim_period import DimPeriod
 from schemas.core.dim_product import DimProduct
 from schemas.core.fact_trade import GRAIN, FactTrade
+from schemas.core.meta import LandedFile, QuarantineRow
 from schemas.validation import assert_valid
 
 QUARANTINE_SCHEMA = {
@@ -124,8 +125,12 @@ def _stage(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> list[str]:
         "facts": assert_valid(batch.facts, FactTrade, "core.fact_trade"),
         "products": assert_valid(batch.products, DimProduct, "core.dim_product"),
         "periods": assert_valid(batch.periods, DimPeriod, "core.dim_period"),
-        "quarantine": batch.quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA),
-        "landed": batch.landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA),
+        "quarantine": assert_valid(
+            batch.quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA), QuarantineRow, "meta.quarantine"
+        ),
+        "landed": assert_valid(
+            batch.landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA), LandedFile, "meta.landed_files"
+        ),
     }
     for name, frame in frames.items():
         con.register(f"batch_{name}", frame)

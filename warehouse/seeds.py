@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from schemas.core.dim_country import DimCountry, DimCountryCode
+from schemas.validation import assert_valid
 from warehouse.tariff_seeds import sync_tariff_seeds
 
 SEEDS_DIR = Path(__file__).parent / "seeds"
@@ -23,15 +25,16 @@ def sync_seeds(con: duckdb.DuckDBPyConnection, directory: Path = SEEDS_DIR) -> N
         """,
         [str(countries)],
     )
-    con.execute(
+    country_rows = con.sql(  # validated, then read by DuckDB's replacement scan
         """
-        INSERT OR REPLACE INTO core.dim_country
-        SELECT country_id, nullif(iso3, ''), nullif(iso2, ''), nullif(un_m49, ''),
-               nullif(census_code, ''), nullif(comtrade_code, ''), name,
-               lower(is_aggregate) = 'true', nullif(aggregate_kind, '')
+        SELECT country_id, nullif(iso3, '') AS iso3, nullif(iso2, '') AS iso2, nullif(un_m49, '') AS un_m49,
+               nullif(census_code, '') AS census_code, nullif(comtrade_code, '') AS comtrade_code, name,
+               lower(is_aggregate) = 'true' AS is_aggregate, nullif(aggregate_kind, '') AS aggregate_kind
         FROM seed_country
         """
-    )
+    ).pl()
+    country_rows = assert_valid(country_rows, DimCountry, "core.dim_country")
+    con.execute("INSERT OR REPLACE INTO core.dim_country SELECT * FROM country_rows")
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE seed_code AS
@@ -54,6 +57,7 @@ def sync_seeds(con: duckdb.DuckDBPyConnection, directory: Path = SEEDS_DIR) -> N
     ).fetchall()
     if dup:
         raise ValueError(f"country seeds map one code to several countries: {dup}")
+    assert_valid(con.sql("SELECT * FROM seed_code").pl(), DimCountryCode, "core.dim_country_code")
     con.execute("INSERT OR REPLACE INTO core.dim_country_code SELECT * FROM seed_code")
     con.execute("DROP TABLE seed_country")
     con.execute("DROP TABLE seed_code")

@@ -64,7 +64,7 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 EXPORT_FIELDS = ["CTY_CODE", "CTY_NAME", "E_COMMODITY", "E_COMMODITY_LDESC", "ALL_VAL_MO", "QTY_1_MO", "UNIT_QY1"]
 IMPORT_FIELDS = [
     "CTY_CODE", "CTY_NAME", "I_COMMODITY", "I_COMMODITY_LDESC",
-    "GEN_VAL_MO", "CON_VAL_MO", "GEN_CIF_MO", "GEN_QY1_MO", "UNIT_QY1",
+    "GEN_VAL_MO", "CON_VAL_MO", "GEN_CIF_MO", "CAL_DUT_MO", "DUT_VAL_MO", "GEN_QY1_MO", "UNIT_QY1",
 ]
 
 
@@ -117,7 +117,10 @@ def response_rows(direction: str, month: str, hs_level: str) -> list[list[str]]:
             return [code, name, chapter, desc, str(value), "0", "-", hs_level, month]
         cif = int(value * (1.04 + 0.02 * _noise(code, chapter, month)))
         consumption = int(value * (0.97 + 0.02 * _noise(chapter, code, month)))
-        return [code, name, chapter, desc, str(value), str(consumption), str(cif), "0", "-", hs_level, month]
+        dutiable = int(consumption * (0.25 + 0.2 * _noise(code, month, chapter)))
+        duty = int(dutiable * (0.03 + 0.04 * _noise(month, chapter, code)))
+        return [code, name, chapter, desc, str(value), str(consumption), str(cif), str(duty), str(dutiable),
+                "0", "-", hs_level, month]
 
     for (code, chapter), value in sorted(values.items()):
         rows.append(row(code, names[code], chapter, value))

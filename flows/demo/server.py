@@ -8,6 +8,7 @@ endpoint get 429, then one truncated body".
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import time
 from collections import deque
@@ -17,9 +18,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from flows.demo import census_generator
+from flows.demo import census_generator, comtrade_generator
 
 CENSUS_PREFIX = "/data/timeseries/intltrade/"
+COMTRADE_PREFIXES = {"/data/v1/get/": "keyed", "/public/v1/preview/": "preview"}
+COMTRADE_KEY_HEADER = "Ocp-Apim-Subscription-Key"
 DIRECTIONS = {"exports": "export", "imports": "import"}
 PUBLICATION_LAG_MONTHS = 2
 MISSING_KEY_PAGE = (
@@ -31,7 +34,8 @@ MISSING_KEY_PAGE = (
 
 @dataclass
 class Fault:
-    """One injected failure: kind is one of 429, 500, 503, timeout, reset, truncate, html, rename, empty."""
+    """One injected failure: kind is one of 429, 500, 503, timeout, reset, truncate, html, rename,
+    missing (a field left out), types (values of the wrong JSON type), empty (HTTP 204)."""
 
     kind: str
     retry_after: str | None = None
@@ -50,6 +54,9 @@ class DemoUpstream:
     revisions: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     """Re-published values: (direction, month, CTY_CODE, commodity) -> the row's new headline value
     (ALL_VAL_MO for exports, GEN_VAL_MO for imports); only that cell changes."""
+    comtrade_key: str | None = None
+    """Subscription key the Comtrade ``/data/v1/get`` endpoint wants (None: any key is accepted)."""
+    comtrade_caps: dict[str, int] = field(default_factory=lambda: {"preview": 500, "keyed": 250_000})
 
     def inject(self, path_fragment: str, *faults: Fault) -> None:
         with self.lock:
@@ -101,12 +108,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             self.close_connection = True
             return
+        if fault and fault.kind == "rate_limit":  # Comtrade's (Azure API Management's) 429
+            wait = fault.retry_after or "1"
+            body = {"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {wait} seconds."}
+            self._send(429, json.dumps(body).encode())
+            return
         if fault and fault.kind == "html":
             self._send(200, MISSING_KEY_PAGE, "text/html;charset=utf-8")
             return
         if url.path.startswith(CENSUS_PREFIX):
             self._census(url.path[len(CENSUS_PREFIX):], query, fault)
             return
+        for prefix, access in COMTRADE_PREFIXES.items():
+            if url.path.startswith(prefix):
+                self._comtrade(url.path[len(prefix):], access, query, fault)
+                return
         self._send(404, b'{"error": "unknown endpoint"}')
 
     def _census(self, endpoint: str, query: dict[str, str], fault: Fault | None) -> None:
@@ -127,6 +143,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._revise(rows, DIRECTIONS[parts[0]], month)
         if fault and fault.kind == "rename":
             rows[0] = [name.replace("CTY_CODE", "COUNTRY_CODE") for name in rows[0]]
+        if fault and fault.kind in {"missing", "types"}:
+            value = rows[0].index("ALL_VAL_MO" if parts[0] == "exports" else "GEN_VAL_MO")
+            if fault.kind == "missing":  # the headline value field left out of the response
+                rows = [r[:value] + r[value + 1:] for r in rows]
+            else:  # every value an object instead of a string
+                rows = [rows[0], *([*r[:value], {"value": r[value]}, *r[value + 1:]] for r in rows[1:])]
         body = census_generator.encode(rows)
         if fault and fault.kind == "truncate":
             cut = body[: len(body) // 2]
@@ -152,6 +174,28 @@ class _Handler(BaseHTTPRequestHandler):
             new = revisions.get((direction, month, row[country], row[commodity]))
             if new is not None:
                 row[value] = str(new)
+
+
+    def _comtrade(self, endpoint: str, access: str, query: dict[str, str], fault: Fault | None) -> None:
+        """Comtrade v1: ``{typeCode}/{freqCode}/{clCode}``; records capped at 500 (preview) or 250k (keyed)."""
+        state = self.server.state
+        parts = endpoint.strip("/").split("/")
+        if len(parts) != 3 or parts[0] != "C" or parts[1] not in ("A", "M") or parts[2] != "HS":
+            self._send(404, b'{"statusCode": 404, "message": "Resource not found"}')
+            return
+        key = self.headers.get(COMTRADE_KEY_HEADER)
+        if access == "keyed" and (not key or (state.comtrade_key is not None and key != state.comtrade_key)):
+            message = "Access denied due to invalid subscription key. Make sure to provide a valid key."
+            self._send(401, json.dumps({"statusCode": 401, "message": message}).encode())
+            return
+        last = state.last_published_month()
+        data = [] if fault and fault.kind == "empty" else comtrade_generator.records(
+            parts[1], query, (int(last[:4]), int(last[5:]))
+        )
+        body = comtrade_generator.response_body(data[: state.comtrade_caps[access]])
+        if fault and fault.kind == "truncate":
+            body = body[: len(body) // 2]
+        self._send(200, body)
 
 
 class _Server(ThreadingHTTPServer):

@@ -6,13 +6,11 @@ forms of the same data give identical rows (numbers keep their shortest round-tr
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import polars as pl
 
-from flows.sources.files import UnreadableFileError
+from flows.sources.files import UnreadableFileError, csv_rows
 from schemas.validation import ROW_COLUMN
 
 SOURCE = "census_country_totals"
@@ -53,12 +51,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[str | None]]]:
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[list[str | None]]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFileError(path.name, f"not UTF-8 text (byte {exc.start})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv_rows(path)
     header = [h.strip() for h in next(reader, [])]
     if not header:
         raise UnreadableFileError(path.name, "the file is empty")

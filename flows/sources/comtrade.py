@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.sources.census_country_totals import UnreadableFileError
+from flows.sources.files import UnreadableFileError
 from schemas.validation import ROW_COLUMN
 
 SOURCE = "comtrade"
@@ -27,7 +27,7 @@ def decode(raw: bytes, name: str) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnreadableFileError(f"{name}: cannot decode the file")  # pragma: no cover - latin-1 decodes all
+    raise UnreadableFileError(name, "cannot decode the file")  # pragma: no cover - latin-1 decodes all
 
 
 def read_csv_rows(path: Path) -> tuple[list[str], list[list[str | None]], list[int]]:
@@ -36,7 +36,7 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[list[str | None]], list[i
     reader = csv.reader(io.StringIO(decode(path.read_bytes(), path.name), newline=""))
     header = [h.strip() for h in next(reader, [])]
     if not any(header):
-        raise UnreadableFileError(f"{path.name}: the file is empty")
+        raise UnreadableFileError(path.name, "the file is empty")
     width = len(header)
     body: list[list[str | None]] = []
     lines: list[int] = []
@@ -46,9 +46,7 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[list[str | None]], list[i
         if len(row) == width + 1 and row[-1] == "":
             row = row[:-1]
         if len(row) != width:
-            raise UnreadableFileError(
-                f"{path.name}: line {line} has {len(row)} fields, the header has {width}"
-            )
+            raise UnreadableFileError(path.name, f"line {line} has {len(row)} fields, the header has {width}")
         body.append([c if c != "" else None for c in row])
         lines.append(line)
     return header, body, lines
@@ -58,7 +56,7 @@ def read_file(path: Path) -> pl.DataFrame:
     """The download's rows as text columns plus ``source_row`` (the line number; header = 1)."""
     header, body, lines = read_csv_rows(path)
     if len(set(header)) != len(header):
-        raise UnreadableFileError(f"{Path(path).name}: duplicate column names in the header")
+        raise UnreadableFileError(Path(path).name, "duplicate column names in the header")
     frame = pl.DataFrame(
         {name: [r[i] for r in body] for i, name in enumerate(header)},
         schema={name: pl.String for name in header},

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.sources.census_country_totals import UnreadableFileError
+from flows.sources.files import UnreadableFileError
 from schemas.validation import ROW_COLUMN
 
 SOURCE = "usitc_dataweb"
@@ -32,14 +32,14 @@ def _preamble(rows: list[list[str]], name: str) -> tuple[str, int, int]:
     index = is_header.index(True) if True in is_header else None
     if index is None:
         raise UnreadableFileError(
-            f"{name}: no header row starting {', '.join(ID_COLUMNS)} in the first 10 lines"
+            name, f"no header row starting {', '.join(ID_COLUMNS)} in the first 10 lines"
         )
     title = rows[0][0].split("|") if index > 0 and rows[0] else [""]
     if len(title) < 2 or title[1].strip() != "Annual Data":
-        raise UnreadableFileError(f"{name}: line 1 should read '<trade flow>|Annual Data', got {rows[0][:1]}")
+        raise UnreadableFileError(name, f"line 1 should read '<trade flow>|Annual Data', got {rows[0][:1]}")
     count = next((r[1] for r in rows[1:index] if r and r[0].strip() == "Data Row Count" and len(r) > 1), None)
     if count is None or not count.strip().isdigit():
-        raise UnreadableFileError(f"{name}: no 'Data Row Count' line in the preamble")
+        raise UnreadableFileError(name, "no 'Data Row Count' line in the preamble")
     return title[0].strip(), int(count), index
 
 
@@ -53,8 +53,8 @@ def read_file(path: Path) -> pl.DataFrame:
     years = header[len(ID_COLUMNS) :]
     if not years or not all(_YEAR.match(y) for y in years):
         raise UnreadableFileError(
-            f"{path.name}: line {head + 1}: expected one column per year after "
-            f"{', '.join(ID_COLUMNS)}, got {years}"
+            path.name,
+            f"line {head + 1}: expected one column per year after {', '.join(ID_COLUMNS)}, got {years}",
         )
     body, lines = [], []
     for line, row in enumerate(rows[head + 1 :], start=head + 2):
@@ -62,14 +62,14 @@ def read_file(path: Path) -> pl.DataFrame:
             continue
         if len(row) != len(header):
             raise UnreadableFileError(
-                f"{path.name}: line {line} has {len(row)} fields, the header has {len(header)}"
+                path.name, f"line {line} has {len(row)} fields, the header has {len(header)}"
             )
         body.append([c.strip() or None for c in row])
         lines.append(line)
     data_rows = sum(1 for r in body if r[0] != FOOTER)
     if data_rows != promised:
         raise UnreadableFileError(
-            f"{path.name}: {data_rows} data rows but the preamble promises {promised} (truncated file?)"
+            path.name, f"{data_rows} data rows but the preamble promises {promised} (truncated file?)"
         )
     frame = pl.DataFrame(
         {name: [r[i] for r in body] for i, name in enumerate(header)}, schema={n: pl.String for n in header}

@@ -1,6 +1,8 @@
 """Raw models of Census international trade API responses (``timeseries/intltrade/{exports,imports}/hs``).
 
 A response is a JSON array of arrays, header first; every value arrives as text (or null).
+Only the identifying fields and the headline value are required: the other measures are optional
+columns (a query or an extract may ask for a subset of variables) and load where present.
 """
 
 from __future__ import annotations
@@ -33,10 +35,10 @@ class CensusApiExportsRaw(CensusApiRaw):
     """Exports: total value FAS (ALL_VAL_MO) and first quantity, by HS code (E_COMMODITY)."""
 
     E_COMMODITY: str = pa.Field(str_matches=r"^(\d{2}|\d{4}|\d{6}|\d{10}|-|TOTAL)$")
-    E_COMMODITY_LDESC: str = pa.Field(nullable=True)
+    E_COMMODITY_LDESC: str | None = pa.Field(nullable=True)
     ALL_VAL_MO: str = pa.Field(nullable=True)
-    QTY_1_MO: str = pa.Field(nullable=True)
-    UNIT_QY1: str = pa.Field(nullable=True)
+    QTY_1_MO: str | None = pa.Field(nullable=True)
+    UNIT_QY1: str | None = pa.Field(nullable=True)
 
     @pa.check("ALL_VAL_MO", "QTY_1_MO", name="blank or non-negative number")
     def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -44,16 +46,20 @@ class CensusApiExportsRaw(CensusApiRaw):
 
 
 class CensusApiImportsRaw(CensusApiRaw):
-    """Imports: general and consumption values at customs value, CIF value, first quantity."""
+    """Imports: general and consumption values at customs value, CIF value, calculated duty, dutiable
+    value, first quantity."""
 
     I_COMMODITY: str = pa.Field(str_matches=r"^(\d{2}|\d{4}|\d{6}|\d{10}|-|TOTAL)$")
-    I_COMMODITY_LDESC: str = pa.Field(nullable=True)
+    I_COMMODITY_LDESC: str | None = pa.Field(nullable=True)
     GEN_VAL_MO: str = pa.Field(nullable=True)
-    CON_VAL_MO: str = pa.Field(nullable=True)
-    GEN_CIF_MO: str = pa.Field(nullable=True)
-    GEN_QY1_MO: str = pa.Field(nullable=True)
-    UNIT_QY1: str = pa.Field(nullable=True)
+    CON_VAL_MO: str | None = pa.Field(nullable=True)
+    GEN_CIF_MO: str | None = pa.Field(nullable=True)
+    CAL_DUT_MO: str | None = pa.Field(nullable=True)
+    DUT_VAL_MO: str | None = pa.Field(nullable=True)
+    GEN_QY1_MO: str | None = pa.Field(nullable=True)
+    UNIT_QY1: str | None = pa.Field(nullable=True)
 
-    @pa.check("GEN_VAL_MO", "CON_VAL_MO", "GEN_CIF_MO", "GEN_QY1_MO", name="blank or non-negative number")
+    @pa.check("GEN_VAL_MO", "CON_VAL_MO", "GEN_CIF_MO", "CAL_DUT_MO", "DUT_VAL_MO", "GEN_QY1_MO",
+              name="blank or non-negative number")
     def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return _optional_number(data)

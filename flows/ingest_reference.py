@@ -1,0 +1,114 @@
+"""Reference ingest flow for tables that are not facts: ``entrepot ingest hs-concordance --file PATH``.
+
+Lands the UN conversion table untouched, validates its code pairs (failures go to meta.quarantine),
+derives the concordance in both directions and replaces it in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import polars as pl
+from prefect import flow
+
+from flows.pipeline import landed_frame
+from flows.runs import current_run_id, ensure_warehouse
+from flows.settings import load_settings
+from flows.sources.files import UnreadableFileError
+from flows.sources.hs_reference import read_conversion
+from flows.sources.landing import LandedPayload, land_file
+from schemas.raw.hs_reference import HsConversionRaw
+from schemas.validation import split_valid
+from transforms.hs_reference import conform_concordance
+from warehouse.connection import warehouse
+from warehouse.loader import QUARANTINE_SCHEMA, check_reject_share, latest_loaded_hashes
+from warehouse.reference_loader import ReferenceBatch, ReferenceResult, load_concordance
+
+SOURCE = "hs_concordance"
+REFERENCE_SOURCES = ("hs-concordance",)
+
+
+def concordance_batch(
+    payload: LandedPayload,
+    landing_dir: Path,
+    *,
+    run_id: str,
+    flow_name: str,
+    max_reject_share: float,
+    started_at: dt.datetime | None = None,
+) -> ReferenceBatch:
+    """Read, validate and conform one landed conversion table; refuse it if too many rows fail."""
+    started_at = started_at or dt.datetime.now(dt.UTC)
+    name = payload.original_name or payload.request
+    try:
+        raw = read_conversion(payload.path(landing_dir))
+    except UnreadableFileError as exc:
+        raise exc.renamed(name) from None
+    validated = split_valid(raw, HsConversionRaw, name)
+    rejected = validated.rejects.get_column("row_number").n_unique() if validated.rejects.height else 0
+    check_reject_share(raw.height, rejected, max_reject_share, name)
+    quarantine = validated.rejects.with_columns(
+        pl.lit(SOURCE).alias("source"),
+        pl.lit(payload.file_hash).alias("file_hash"),
+        pl.lit(name).alias("file_name"),
+    ).select(list(QUARANTINE_SCHEMA))
+    return ReferenceBatch(
+        run_id=run_id,
+        flow_name=flow_name,
+        source=SOURCE,
+        started_at=started_at,
+        concordance=conform_concordance(validated.valid),
+        quarantine=quarantine,
+        landed=landed_frame([payload], [raw.height]),
+        rows_in=raw.height,
+        rows_quarantined=rejected,
+    )
+
+
+def replay_concordance(warehouse_path: Path, landing_dir: Path, max_reject_share: float) -> int:
+    """Load every landed conversion table again, in landing order (for a rebuild); returns how many."""
+    from flows.rebuild import replay_order
+
+    payloads = replay_order(landing_dir, {SOURCE})
+    with warehouse(warehouse_path) as con:
+        for payload in payloads:
+            batch = concordance_batch(
+                payload,
+                landing_dir,
+                run_id=str(uuid.uuid4()),
+                flow_name="rebuild",
+                max_reject_share=max_reject_share,
+            )
+            load_concordance(con, batch)
+    return len(payloads)
+
+
+@flow(name="ingest-reference")
+def ingest_reference(
+    source: str, file: str, warehouse_path: str | None = None, force: bool = False
+) -> ReferenceResult | None:
+    """Load a UN HS conversion table into core.hs_concordance; None when this content was the last
+    one loaded under the same name (unless ``force``)."""
+    if source not in REFERENCE_SOURCES:
+        raise ValueError(
+            f"unknown reference source {source!r}; reference sources: {', '.join(REFERENCE_SOURCES)}"
+        )
+    settings = load_settings(warehouse=warehouse_path)
+    run_id, started_at = current_run_id(), dt.datetime.now(dt.UTC)
+    ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
+    payload = land_file(settings.landing_dir, source=SOURCE, path=Path(file))
+    with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
+        if latest_loaded_hashes(con, SOURCE).get(payload.request) == payload.file_hash and not force:
+            return None
+    batch = concordance_batch(
+        payload,
+        settings.landing_dir,
+        run_id=run_id,
+        flow_name=f"ingest {source}",
+        max_reject_share=settings.quarantine_max_share,
+        started_at=started_at,
+    )
+    with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
+        return load_concordance(con, batch)

@@ -1,0 +1,1 @@
+"""Quality gates on the loaded warehouse: Great Expectations suites run inside the load transaction."""

@@ -1,0 +1,123 @@
+"""Run the quality suites with Great Expectations on the load's own connection, before COMMIT.
+
+Frames are read from DuckDB on the loading connection (so GX sees the merged, uncommitted rows)
+and handed to GX as pandas frames: GX's SQL path over DuckDB reports every expectation as failed
+without raising, so it is not used. One GX checkpoint per suite (each validates its own frame),
+then the Data Docs site is built once into ``docs_dir``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import great_expectations as gx  # after the analytics switch
+from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.base import ProgressBarsConfig
+
+from warehouse.quality.report import CRITICAL, CheckReport, Outcome
+from warehouse.quality.suites import SUITES, Suite
+
+SITE = "entrepot"
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+def _context(docs_dir: Path | None) -> Any:
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    if docs_dir is not None:
+        context.add_data_docs_site(
+            SITE,
+            {
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    return context
+
+
+def _detail(result: dict[str, Any], key: str) -> str:
+    if result.get("unexpected_count"):
+        rows = [r.get(key) if isinstance(r, dict) else r for r in result.get("unexpected_index_list") or []]
+        return f"{result['unexpected_count']} rows, e.g. {rows[:3]}"
+    if result.get("observed_value") is not None:
+        return f"observed {result['observed_value']}"
+    return ""
+
+
+def _outcomes(suite: Suite, run: Any) -> list[Outcome]:
+    outcomes = []
+    for validation in run.run_results.values():
+        for item in validation.results:
+            config = item.expectation_config
+            outcomes.append(
+                Outcome(
+                    suite=suite.name,
+                    expectation=config.type,
+                    column=config.kwargs.get("column") or config.kwargs.get("column_B"),
+                    severity=(config.meta or {}).get("severity", CRITICAL),
+                    success=bool(item.success),
+                    detail="" if item.success else _detail(item.result or {}, suite.key),
+                )
+            )
+    return outcomes
+
+
+def run_checkpoint(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_name: str,
+    docs_dir: Path | None = None,
+    suites: Sequence[Suite] = SUITES,
+) -> CheckReport:
+    """Validate every suite against the warehouse as ``con`` sees it; build Data Docs if asked."""
+    context = _context(docs_dir)
+    source = context.data_sources.add_pandas("warehouse")
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+    report = CheckReport(run_name=run_name)
+    for suite in suites:
+        frame = con.sql(suite.query).pl().to_pandas()
+        batch = source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe(suite.name)
+        expectations = context.suites.add(
+            gx.ExpectationSuite(name=suite.name, expectations=suite.expectations(), meta={"notes": suite.description})
+        )
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite.name, data=batch, suite=expectations)
+        )
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"{SITE}_{suite.name}",
+                validation_definitions=[validation],
+                actions=[],
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [suite.key]},
+            )
+        )
+        report.outcomes += _outcomes(suite, checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run_id))
+    if docs_dir is not None:
+        context.build_data_docs(site_names=[SITE])
+        report.docs_index = Path(docs_dir) / "index.html"
+    return report
+
+
+@dataclass
+class QualityGate:
+    """The loader's ``checks`` hook: run the checkpoint, keep its report, raise on a critical failure."""
+
+    run_name: str
+    docs_dir: Path | None = None
+    report: CheckReport | None = None
+
+    def __call__(self, con: duckdb.DuckDBPyConnection) -> CheckReport:
+        self.report = run_checkpoint(con, run_name=self.run_name, docs_dir=self.docs_dir)
+        self.report.raise_for_critical()
+        return self.report

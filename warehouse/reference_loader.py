@@ -1,0 +1,101 @@
+"""Loading reference tables that are not facts (the HS concordance) in one transaction.
+
+A conversion table replaces every concordance row between its two vintages (both directions), so
+loading the same or a corrected table again is idempotent. The landed file, quarantined rows and the
+run are recorded as for facts; any error rolls everything back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from warehouse.loader import record_meta
+
+
+@dataclass(frozen=True)
+class ReferenceBatch:
+    run_id: str
+    flow_name: str
+    source: str
+    started_at: dt.datetime
+    concordance: pl.DataFrame
+    quarantine: pl.DataFrame
+    landed: pl.DataFrame
+    rows_in: int
+    rows_quarantined: int
+
+
+@dataclass(frozen=True)
+class ReferenceResult:
+    run_id: str
+    rows_in: int
+    rows_loaded: int
+    rows_quarantined: int
+    rows_replaced: int
+    rows_written: int
+
+
+def load_concordance(con: duckdb.DuckDBPyConnection, batch: ReferenceBatch) -> ReferenceResult:
+    """Replace the concordance between the batch's vintages and record the run."""
+    now = dt.datetime.now(dt.UTC)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("stage_rows", batch.concordance.to_arrow())
+        con.execute("CREATE OR REPLACE TEMP TABLE stage_concordance AS SELECT * FROM stage_rows")
+        replaced = con.sql(
+            """
+            SELECT count(*) FROM core.hs_concordance AS c
+            WHERE EXISTS (SELECT 1 FROM stage_concordance AS s
+                          WHERE s.from_vintage = c.from_vintage AND s.to_vintage = c.to_vintage)
+            """
+        ).fetchall()[0][0]
+        con.execute(
+            """
+            DELETE FROM core.hs_concordance AS c
+            WHERE EXISTS (SELECT 1 FROM stage_concordance AS s
+                          WHERE s.from_vintage = c.from_vintage AND s.to_vintage = c.to_vintage)
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO core.hs_concordance
+            SELECT from_vintage, from_code, to_vintage, to_code, level, weight, links, ?, ?
+            FROM stage_concordance
+            """,
+            [batch.landed["file_hash"][0], batch.run_id],
+        )
+        record_meta(con, batch.run_id, batch.landed, batch.quarantine, now)
+        rows_loaded = batch.rows_in - batch.rows_quarantined
+        con.execute(
+            "INSERT INTO meta.runs VALUES (?, ?, ?, ?, ?, 'succeeded', ?, ?, ?, 0, 0, 0, 0, ?)",
+            [
+                batch.run_id,
+                batch.flow_name,
+                batch.source,
+                batch.started_at,
+                dt.datetime.now(dt.UTC),
+                batch.rows_in,
+                rows_loaded,
+                batch.rows_quarantined,
+                f"core.hs_concordance: {batch.concordance.height} rows written, {replaced} replaced",
+            ],
+        )
+        con.execute("DROP TABLE stage_concordance")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("stage_rows")
+    return ReferenceResult(
+        run_id=batch.run_id,
+        rows_in=batch.rows_in,
+        rows_loaded=rows_loaded,
+        rows_quarantined=batch.rows_quarantined,
+        rows_replaced=replaced,
+        rows_written=batch.concordance.height,
+    )
