@@ -101,24 +101,31 @@ def add_results(total: LoadResult | None, part: LoadResult) -> LoadResult:
 
 @contextmanager
 def api_for_workers() -> Iterator[None]:
-    """Dask workers are other processes: without a configured Prefect server each would start its own
-    temporary one, so start it here and hand its URL to them through the environment."""
-    if PREFECT_API_URL.value():
-        yield
-        return
-    from prefect.logging.handlers import APILogHandler
+    """Dask workers are other processes and read Prefect's API URL from the environment: without one
+    each would start a temporary server of its own, so start it here (when none is configured) and
+    hand its URL to them."""
+    from prefect.logging.handlers import APILogWorker
     from prefect.server.api.server import SubprocessASGIServer
 
-    server = SubprocessASGIServer()
-    server.start(timeout=PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
-    os.environ["PREFECT_API_URL"] = server.api_url
+    previous = os.environ.get("PREFECT_API_URL")
+    server = None
+    url = PREFECT_API_URL.value()
+    if not url:
+        server = SubprocessASGIServer()
+        server.start(timeout=PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
+        url = server.api_url
+    os.environ["PREFECT_API_URL"] = url
     try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
+        with temporary_settings({PREFECT_API_URL: url}):
             yield
     finally:
-        APILogHandler.flush()  # deliver the run's logs before the server goes away
-        os.environ.pop("PREFECT_API_URL", None)
-        server.stop()
+        APILogWorker.drain_all(timeout=5)  # deliver the run's logs before a temporary server goes away
+        if previous is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = previous
+        if server is not None:
+            server.stop()
 
 
 @contextmanager

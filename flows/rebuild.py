@@ -21,6 +21,10 @@ from warehouse.loader import LoadResult, LoadSession, check_reject_share
 from warehouse.migrate import migrate
 
 
+LOAD_MEMORY_LIMIT = "1GB"
+"""DuckDB's buffer pool during large loads: enough for any one payload, flat as the warehouse grows."""
+
+
 def replay_order(landing_dir: Path, sources: set[str] | None = None) -> list[LandedPayload]:
     """Landed payloads in fetch order, dropping a payload identical to the previous one for its request."""
     last: dict[str, str] = {}
@@ -52,7 +56,7 @@ def load_payloads(
     run_id = run_id or str(uuid.uuid4())
     started = dt.datetime.now(dt.UTC)
     rows_in = rows_quarantined = rows_skipped = 0
-    with warehouse(warehouse_path, lock_timeout_s=lock_timeout_s) as con:
+    with warehouse(warehouse_path, lock_timeout_s=lock_timeout_s, memory_limit=LOAD_MEMORY_LIMIT) as con:
         migrate(con)
         crosswalk = read_crosswalk(con)
         sources = ",".join(sorted({p.source for p in payloads}))

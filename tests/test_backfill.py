@@ -105,14 +105,15 @@ def test_backfill_killed_half_way_resumes_without_refetching(
 def test_dask_task_runner_loads_the_same(env: Path, prefect_server, demo_upstream, monkeypatch) -> None:
     from prefect_dask import DaskTaskRunner
 
-    from flows.backfill import backfill
+    from flows.backfill import api_for_workers, backfill
 
     url, _ = demo_upstream
     monkeypatch.setenv("ENTREPOT_UPSTREAM", "live")
     monkeypatch.setenv("ENTREPOT_CENSUS_API__BASE_URL", url)
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": 1, "processes": True, "threads_per_worker": 2,
                                             "dashboard_address": None})
-    summary = backfill.with_options(task_runner=runner)("2025-11", "2026-02", today=dt.date(2026, 11, 23))
+    with api_for_workers():  # the workers report to the test's Prefect server
+        summary = backfill.with_options(task_runner=runner)("2025-11", "2026-02", today=dt.date(2026, 11, 23))
     assert summary.payloads_fetched == summary.payloads_new == 8
     assert summary.result.facts_inserted > 0 and summary.result.rows_quarantined == 0
     again = backfill("2025-11", "2026-02", today=dt.date(2026, 11, 23))  # thread runner, all reused

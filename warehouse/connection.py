@@ -24,9 +24,12 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
 
 
 def open_warehouse(
-    path: Path | str, *, read_only: bool = False, lock_timeout_s: float = 0.0
+    path: Path | str, *, read_only: bool = False, lock_timeout_s: float = 0.0, memory_limit: str | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """Open the DuckDB file, waiting up to ``lock_timeout_s`` for another writer to finish."""
+    """Open the DuckDB file, waiting up to ``lock_timeout_s`` for another writer to finish.
+
+    ``memory_limit`` (e.g. "1GB") caps DuckDB's buffer pool, so a load's memory stays flat however
+    large the warehouse grows (DuckDB otherwise caches up to 80% of RAM and spills past the cap)."""
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseMissingError(
@@ -38,7 +41,8 @@ def open_warehouse(
     delay = 0.1
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            config = {"memory_limit": memory_limit} if memory_limit else {}
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise
@@ -53,10 +57,10 @@ def open_warehouse(
 
 @contextmanager
 def warehouse(
-    path: Path | str, *, read_only: bool = False, lock_timeout_s: float = 0.0
+    path: Path | str, *, read_only: bool = False, lock_timeout_s: float = 0.0, memory_limit: str | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Context manager around :func:`open_warehouse` that always closes the connection."""
-    con = open_warehouse(path, read_only=read_only, lock_timeout_s=lock_timeout_s)
+    con = open_warehouse(path, read_only=read_only, lock_timeout_s=lock_timeout_s, memory_limit=memory_limit)
     try:
         yield con
     finally:

@@ -173,15 +173,14 @@ def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) 
     on = " AND ".join(f"f.{c} = s.{c}" for c in GRAIN)
     changed = " OR ".join(f"f.{c} IS DISTINCT FROM s.{c}" for c in MEASURES)
     cols = ", ".join([*GRAIN, *MEASURES])
-    overlap = con.sql(
-        """
-        SELECT count(*) FROM (
-            SELECT 1 FROM core.fact_trade
-            WHERE source IN (SELECT DISTINCT source FROM stage_fact)
-              AND period_id IN (SELECT DISTINCT period_id FROM stage_fact)
-            LIMIT 1
-        )
-        """
+    # constants, not a subquery, so DuckDB can skip row groups by their min/max zone maps
+    keys = con.sql("SELECT DISTINCT source, period_id FROM stage_fact").fetchall()
+    sources = sorted({k[0] for k in keys})
+    periods = sorted({k[1] for k in keys})
+    overlap = keys and con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM core.fact_trade WHERE list_contains(?, source) "
+        "AND period_id >= ? AND period_id <= ? AND list_contains(?, period_id) LIMIT 1)",
+        [sources, periods[0], periods[-1], periods],
     ).fetchall()[0][0]
     if not overlap:  # new periods (a new month, a rebuild): every row is an insert, no join needed
         con.execute(
@@ -197,6 +196,7 @@ def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) 
         WITH existing AS (
             SELECT * FROM core.fact_trade
             WHERE source IN (SELECT DISTINCT source FROM stage_fact)
+              AND period_id BETWEEN (SELECT min(period_id) FROM stage_fact) AND (SELECT max(period_id) FROM stage_fact)
               AND period_id IN (SELECT DISTINCT period_id FROM stage_fact)
         )
         SELECT s.*,

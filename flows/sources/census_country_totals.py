@@ -23,7 +23,7 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], list[list[str | None]]]:
+def _read_xlsx(path: Path) -> tuple[list[str], list[list[str | None]], list[int]]:
     import openpyxl
 
     try:
@@ -45,30 +45,31 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[str | None]]]:
             if all(c is None or c == "" for c in cells):
                 break  # openpyxl reports a million rows for this sheet; data ends at the first blank row
             body.append(cells + [None] * (len(header) - len(cells)))
-        return header, body
+        return header, body, list(range(2, len(body) + 2))
     finally:
         book.close()
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[list[str | None]]]:
+def _read_csv(path: Path) -> tuple[list[str], list[list[str | None]], list[int]]:
+    """Header, data rows and each row's line number (blank lines are skipped, not renumbered)."""
     reader = csv_rows(path)
     header = [h.strip() for h in next(reader, [])]
     if not header:
         raise UnreadableFileError(path.name, "the file is empty")
-    body = [row for row in reader if any(cell.strip() for cell in row)]
-    return header, [[c if c != "" else None for c in r] for r in body]
+    numbered = [(line, row) for line, row in enumerate(reader, start=2) if any(cell.strip() for cell in row)]
+    return header, [[c if c != "" else None for c in r] for _, r in numbered], [line for line, _ in numbered]
 
 
 def read_file(path: Path) -> pl.DataFrame:
     """The file's rows as text columns plus ``source_row`` (the line or sheet row; header = 1)."""
     path = Path(path)
-    header, body = _read_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _read_csv(path)
+    header, body, lines = _read_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _read_csv(path)
     width = len(header)
     ragged = [i for i, r in enumerate(body) if len(r) != width]
     if ragged:
         first = ragged[0]
         raise UnreadableFileError(
-            path.name, f"row {first + 2} has {len(body[first])} fields, the header has {width}"
+            path.name, f"row {lines[first]} has {len(body[first])} fields, the header has {width}"
         )
     if len(set(header)) != width:
         raise UnreadableFileError(path.name, f"duplicate column names in the header {header}")
@@ -76,4 +77,4 @@ def read_file(path: Path) -> pl.DataFrame:
         {name: [r[i] for r in body] for i, name in enumerate(header)},
         schema={name: pl.String for name in header},
     )
-    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW_COLUMN))
+    return frame.with_columns(pl.Series(ROW_COLUMN, lines, dtype=pl.Int64))

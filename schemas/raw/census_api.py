@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.checks import is_blank, is_non_negative_number
+from schemas.checks import is_blank, is_known_hs_chapter, is_non_negative_number
 
 HS_LEVELS = ("HS2", "HS4", "HS6", "HS10")
 
@@ -44,6 +44,10 @@ class CensusApiExportsRaw(CensusApiRaw):
     def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return _optional_number(data)
 
+    @pa.check("E_COMMODITY", name="known HS chapter")
+    def chapter(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(is_known_hs_chapter(data.key))
+
 
 class CensusApiImportsRaw(CensusApiRaw):
     """Imports: general and consumption values at customs value, CIF value, calculated duty, dutiable
@@ -63,3 +67,7 @@ class CensusApiImportsRaw(CensusApiRaw):
               name="blank or non-negative number")
     def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return _optional_number(data)
+
+    @pa.check("I_COMMODITY", name="known HS chapter")
+    def chapter(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(is_known_hs_chapter(data.key))

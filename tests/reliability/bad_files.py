@@ -121,6 +121,16 @@ def _ragged(path: Path) -> Path:
     return write_csv(path, HEADER, rows)
 
 
+def _blank_lines(path: Path) -> Path:
+    """Blank lines after the 3rd data row and at the end; a corrupted value on line 12 (10th data row)."""
+    rows = base_rows()
+    rows[9][HEADER.index("IOCT")] = "1O.5"
+    write_csv(path, HEADER, rows)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join([*lines[:4], "\n", *lines[4:], ",,\n"]))
+    return path
+
+
 def _empty(path: Path) -> Path:
     path.write_bytes(b"")
     return path
@@ -150,6 +160,7 @@ COUNTRY_TOTALS_CORPUS: list[BadFile] = [
     BadFile("malformed_country.csv", _with(_set(6, "CTY_CODE", "KR")), "load", quarantined=1),
     BadFile("bad_year.csv", _with(_set(7, "year", "20x1")), "load", quarantined=1),
     BadFile("duplicate_key.csv", _with(_duplicate), "load", quarantined=2),
+    BadFile("blank_lines.csv", _blank_lines, "load", quarantined=1),
     BadFile("empty.csv", _empty, "error", message="the file is empty"),
     BadFile("header_only.csv", lambda path: write_csv(path, HEADER, []), "load"),
     BadFile("ragged_row.csv", _ragged, "error", message="row 5 has 30 fields, the header has 29"),
@@ -159,3 +170,51 @@ COUNTRY_TOTALS_CORPUS: list[BadFile] = [
     BadFile("moved_header.xlsx", _xlsx_moved_header, "error", message="missing column 'year'"),
 ]
 """Malformed inputs of the census-country-totals file source."""
+
+
+def api_export_rows() -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a Census API exports response (the demo generator's, in the API's layout)."""
+    from flows.demo.census_generator import response_rows
+
+    header, *rows = response_rows("export", "2024-03", "HS2")
+    return header, rows
+
+
+def _api_with(change: Callable[[list[str], list[list[str]]], list[list[str]]], **kwargs) -> Callable[[Path], Path]:
+    def make(path: Path) -> Path:
+        header, rows = api_export_rows()
+        return write_csv(path, header, change(header, rows), **kwargs)
+
+    return make
+
+
+def _api_set(row: int, column: str, value: str) -> Callable[[list[str], list[list[str]]], list[list[str]]]:
+    def change(header: list[str], rows: list[list[str]]) -> list[list[str]]:
+        rows[row][header.index(column)] = value
+        return rows
+
+    return change
+
+
+def _api_drop(column: str) -> Callable[[Path], Path]:
+    def make(path: Path) -> Path:
+        header, rows = api_export_rows()
+        i = header.index(column)
+        return write_csv(path, header[:i] + header[i + 1:], [r[:i] + r[i + 1:] for r in rows])
+
+    return make
+
+
+API_EXPORTS_CORPUS: list[BadFile] = [
+    BadFile("api_valid.csv", _api_with(lambda h, r: r), "load"),
+    BadFile("api_unknown_hs_chapter.csv", _api_with(_api_set(3, "E_COMMODITY", "77")), "load", quarantined=1),
+    BadFile("api_malformed_hs_code.csv", _api_with(_api_set(4, "E_COMMODITY", "8A")), "load", quarantined=1),
+    BadFile("api_unknown_country.csv", _api_with(_api_set(5, "CTY_CODE", "9999")), "load", quarantined=1),
+    BadFile("api_negative_value.csv", _api_with(_api_set(6, "ALL_VAL_MO", "-100")), "load", quarantined=1),
+    BadFile("api_bad_month.csv", _api_with(_api_set(7, "time", "2024-13")), "load", quarantined=1),
+    BadFile("api_latin1.csv", _api_with(_api_set(0, "CTY_NAME", "CÔTE D'IVOIRE"), encoding="latin-1"), "error",
+            message="not UTF-8 text"),
+    BadFile("api_no_value_column.csv", _api_drop("ALL_VAL_MO"), "error", message="missing column 'ALL_VAL_MO'"),
+    BadFile("api_tabs.csv", _api_with(lambda h, r: r, delimiter="\t"), "error", message="the header has 1"),
+]
+"""Malformed Census API exports extracts (the ``census-api-exports`` file source)."""

@@ -56,14 +56,14 @@ def content(wh: Path) -> dict[str, list[tuple]]:
 
 
 def duplicate_count(wh: Path) -> int:
-    """Rows beyond the first of each fact grain key and of each quarantined (file, row, field)."""
+    """Rows beyond the first of each fact grain key and of each quarantined (file, row, field, reason)."""
     with duckdb.connect(str(wh), read_only=True) as con:
         facts = con.sql(
             "SELECT count(*) - count(DISTINCT (source, reporter_id, partner_id, product_id, period_id, flow_id)) "
             "FROM core.fact_trade"
         ).fetchall()[0][0]
         quarantine = con.sql(
-            "SELECT count(*) - count(DISTINCT (file_hash, row_number, field)) FROM meta.quarantine"
+            "SELECT count(*) - count(DISTINCT (file_hash, row_number, field, reason)) FROM meta.quarantine"
         ).fetchall()[0][0]
     return facts + quarantine
 

@@ -11,12 +11,21 @@ from flows.sources.files import UnreadableFileError
 from schemas.validation import PayloadSchemaError
 from tests.helpers import snapshot
 from tests.reliability import tally
-from tests.reliability.bad_files import COUNTRY_TOTALS_CORPUS, BadFile
+from tests.reliability.bad_files import API_EXPORTS_CORPUS, COUNTRY_TOTALS_CORPUS, BadFile
 from tests.reliability.loading import duplicate_count, ingest_plain
 from warehouse.quality.checkpoint import QualityGate
 
 SOURCE = "census-country-totals"
-CELLS_PER_ROW = 26  # 12 months and the year, for imports and exports
+CORPORA = {
+    "census-country-totals": (COUNTRY_TOTALS_CORPUS, 26),  # 12 months and the year, imports and exports
+    "census-api-exports": (API_EXPORTS_CORPUS, 1),  # one export value a row
+}
+"""Each file source's corpus and the facts one valid row gives."""
+CASES = [(source, bad) for source, (corpus, _) in CORPORA.items() for bad in corpus]
+
+
+def cases(expect: str) -> list:
+    return [pytest.param(s, b, id=f"{s}/{b.name}") for s, b in CASES if b.expect == expect]
 
 
 def data_rows(bad: BadFile, path) -> int:
@@ -28,15 +37,15 @@ def data_rows(bad: BadFile, path) -> int:
         rows = [r for r in book["country"].iter_rows(values_only=True) if any(c is not None for c in r)]
         book.close()
         return len(rows) - 1
-    return max(len(path.read_bytes().decode("utf-8").splitlines()) - 1, 0)
+    return max(len([line for line in path.read_text().splitlines() if line.strip(", ")]) - 1, 0)
 
 
-@pytest.mark.parametrize("bad", [b for b in COUNTRY_TOTALS_CORPUS if b.expect == "load"], ids=lambda b: b.name)
-def test_every_row_loads_or_is_quarantined(bad: BadFile, tmp_path) -> None:
+@pytest.mark.parametrize(("source", "bad"), cases("load"))
+def test_every_row_loads_or_is_quarantined(source: str, bad: BadFile, tmp_path) -> None:
     path = bad.make(tmp_path / bad.name)
     wh = tmp_path / "w.duckdb"
     gate = QualityGate(run_name=bad.name)
-    result = ingest_plain(SOURCE, path, wh, tmp_path / "landing", checks=gate)
+    result = ingest_plain(source, path, wh, tmp_path / "landing", checks=gate)
 
     rows = data_rows(bad, path)
     with duckdb.connect(str(wh), read_only=True) as con:
@@ -45,30 +54,31 @@ def test_every_row_loads_or_is_quarantined(bad: BadFile, tmp_path) -> None:
             "SELECT row_number, field, value, reason, raw_record FROM meta.quarantine ORDER BY ALL"
         ).fetchall()
     quarantined_rows = {q[0] for q in quarantined}
-    loaded_rows = facts // CELLS_PER_ROW
-    tally.bad_files.add(f"{SOURCE}/{bad.name}")
+    cells_per_row = CORPORA[source][1]
+    loaded_rows = facts // cells_per_row
+    tally.bad_files.add(f"{source}/{bad.name}")
     tally.counts["rows lost"] += rows - loaded_rows - len(quarantined_rows)
     tally.counts["duplicates"] += duplicate_count(wh)
 
     assert gate.report is not None and gate.report.success
     assert (result.rows_in, result.rows_quarantined) == (rows, bad.quarantined)
     assert rows == loaded_rows + len(quarantined_rows), "rows in = rows loaded + rows quarantined"
-    assert facts == (rows - bad.quarantined) * CELLS_PER_ROW
+    assert facts == (rows - bad.quarantined) * cells_per_row
     for _row, field, _value, reason, raw in quarantined:
         assert field and reason
         assert "__index" not in json.loads(raw)  # the raw row as the file had it, nothing added
 
 
-@pytest.mark.parametrize("bad", [b for b in COUNTRY_TOTALS_CORPUS if b.expect == "error"], ids=lambda b: b.name)
-def test_unreadable_file_fails_naming_it_and_changes_nothing(bad: BadFile, tmp_path) -> None:
+@pytest.mark.parametrize(("source", "bad"), cases("error"))
+def test_unreadable_file_fails_naming_it_and_changes_nothing(source: str, bad: BadFile, tmp_path) -> None:
     wh = tmp_path / "w.duckdb"
-    good = next(b for b in COUNTRY_TOTALS_CORPUS if b.name == "valid.csv")
-    ingest_plain(SOURCE, good.make(tmp_path / good.name), wh, tmp_path / "landing")
+    good = CORPORA[source][0][0]  # each corpus starts with its valid file
+    ingest_plain(source, good.make(tmp_path / good.name), wh, tmp_path / "landing")
     before = snapshot(wh)
     path = bad.make(tmp_path / bad.name)
     with pytest.raises((UnreadableFileError, PayloadSchemaError)) as err:
-        ingest_plain(SOURCE, path, wh, tmp_path / "landing")
-    tally.bad_files.add(f"{SOURCE}/{bad.name}")
+        ingest_plain(source, path, wh, tmp_path / "landing")
+    tally.bad_files.add(f"{source}/{bad.name}")
     assert str(err.value).startswith(f"{bad.name}: ")
     assert bad.message in str(err.value)
     assert snapshot(wh) == before
@@ -85,3 +95,14 @@ def test_duplicate_key_rows_are_both_quarantined_with_the_key(tmp_path) -> None:
     assert {r[1] for r in rows} == {"year, CTY_CODE"}
     assert rows[0][2] == rows[1][2] and rows[0][2].startswith("2021, ")
     assert rows[0][3].startswith("duplicate key (year, CTY_CODE)")
+
+
+def test_quarantined_row_numbers_are_the_files_own_line_numbers(tmp_path) -> None:
+    bad = next(b for b in COUNTRY_TOTALS_CORPUS if b.name == "blank_lines.csv")
+    path = bad.make(tmp_path / bad.name)
+    wh = tmp_path / "w.duckdb"
+    ingest_plain(SOURCE, path, wh, tmp_path / "landing")
+    with duckdb.connect(str(wh), read_only=True) as con:
+        rows = con.sql("SELECT row_number, field, value FROM meta.quarantine").fetchall()
+    line = path.read_text().splitlines().index(next(t for t in path.read_text().splitlines() if "1O.5" in t)) + 1
+    assert rows == [(line, "IOCT", "1O.5")] and line == 12

@@ -123,3 +123,16 @@ def test_a_file_whose_annual_total_disagrees_with_its_months_is_refused(good, tm
                                               r"\(difference_usd\): 1 rows, e\.g\. \['census_country_totals .* X_FAS 2023'\]"):
         ingest_plain(SOURCE, bad, wh, tmp_path / "landing", checks=QualityGate(run_name="bad-total"))
     assert snapshot(wh) == before
+
+
+def test_a_broken_check_fails_loudly_instead_of_passing() -> None:
+    import great_expectations.expectations as gxe
+
+    from warehouse.quality.suites import Suite
+
+    broken = Suite("broken", "A check of a column the frame lacks.", "SELECT 1 AS a", "a",
+                   lambda: [gxe.ExpectColumnValuesToBeBetween(column="renamed", min_value=0)])
+    with duckdb.connect() as con:
+        report = run_checkpoint(con, run_name="broken", suites=[broken])
+    assert not report.success
+    assert report.critical_failures[0].detail == 'the check itself failed: Error: The column "renamed" in BatchData does not exist.'

@@ -29,7 +29,7 @@ series AS (
 
 published_years AS (
     SELECT
-        source, reporter_id, partner_id, flow_id, year,
+        source, reporter_id, partner_id, flow_id, year, product_level,
         sum(value_usd) AS value_usd,
         bool_or(value_status = 'partial') AS is_partial
     FROM series
@@ -39,7 +39,7 @@ published_years AS (
 
 summed_months AS (
     SELECT
-        source, reporter_id, partner_id, flow_id, year,
+        source, reporter_id, partner_id, flow_id, year, product_level,
         sum(value_usd) AS value_usd,
         count(DISTINCT month) AS months_covered
     FROM series
@@ -52,6 +52,9 @@ SELECT
     coalesce(y.value_usd, m.value_usd) AS value_usd,
     coalesce(m.months_covered, 12) AS months_covered,
     coalesce(y.is_partial, m.months_covered < 12) AS is_partial_year,
-    CASE WHEN y.year IS NULL THEN 'sum of months' ELSE 'published annual' END AS year_basis
+    CASE WHEN y.year IS NULL THEN 'sum of months' ELSE 'published annual' END AS year_basis,
+    -- 0: the publisher's total of all goods; 2: HS chapters summed; more: detailed codes summed,
+    -- a total only if the extract covered every code (a seafood-only extract does not)
+    coalesce(y.product_level, m.product_level) AS product_level
 FROM published_years AS y
-FULL JOIN summed_months AS m USING (source, reporter_id, partner_id, flow_id, year);
+FULL JOIN summed_months AS m USING (source, reporter_id, partner_id, flow_id, year, product_level);

@@ -2,6 +2,8 @@
 -- Exports, imports and the balance from the reporter's side, each source on its own rows.
 -- Where a source publishes several measures for one direction, the headline one is used
 -- (core.dim_flow.headline_priority) and named in exports_basis / imports_basis.
+-- product_level says what was summed: 0 the publisher's total, 2 HS chapters, more a detailed
+-- extract (a total only if the extract covered every code).
 CREATE OR REPLACE VIEW marts.trade_balance AS
 WITH ranked_measures AS (
     SELECT
@@ -29,7 +31,8 @@ pivoted AS (
         max(value_basis) FILTER (WHERE direction = 'export') AS exports_basis,
         max(value_basis) FILTER (WHERE direction = 'import') AS imports_basis,
         min(months_covered) AS months_covered,
-        bool_or(is_partial_year) AS is_partial_year
+        bool_or(is_partial_year) AS is_partial_year,
+        max(product_level) AS product_level
     FROM headline
     GROUP BY ALL
 )
@@ -47,6 +50,7 @@ SELECT
     p.exports_basis,
     p.imports_basis,
     p.months_covered,
-    p.is_partial_year
+    p.is_partial_year,
+    p.product_level
 FROM pivoted AS p
 JOIN core.dim_country AS partner ON partner.country_id = p.partner_id;

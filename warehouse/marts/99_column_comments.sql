@@ -10,6 +10,7 @@ COMMENT ON COLUMN marts.trade_yearly.value_usd IS 'Value in US dollars for the y
 COMMENT ON COLUMN marts.trade_yearly.months_covered IS 'Months of the year behind value_usd; 12 for a published annual figure.';
 COMMENT ON COLUMN marts.trade_yearly.is_partial_year IS 'True when value_usd covers less than the whole year (a year to date).';
 COMMENT ON COLUMN marts.trade_yearly.year_basis IS 'published annual (the publisher''s own annual figure) or sum of months.';
+COMMENT ON COLUMN marts.trade_yearly.product_level IS 'What was summed: 0 the publisher''s total of all goods, 2 HS chapters, 4-10 detailed codes (a total only if the extract covered every code).';
 
 COMMENT ON VIEW marts.trade_balance IS 'Exports, imports and the balance from the reporter''s side by year, each source on its own rows, using the headline measure of each direction; grain: (source, reporter_iso3, partner_iso3, year).';
 COMMENT ON COLUMN marts.trade_balance.reporter_iso3 IS 'Country whose statistics these are (core.dim_country.country_id).';
@@ -25,6 +26,7 @@ COMMENT ON COLUMN marts.trade_balance.exports_basis IS 'Valuation of exports_usd
 COMMENT ON COLUMN marts.trade_balance.imports_basis IS 'Valuation of imports_usd: customs, CIF or FOB (core.dim_flow.value_basis).';
 COMMENT ON COLUMN marts.trade_balance.months_covered IS 'Months of the year behind the values; 12 for a full or published annual year.';
 COMMENT ON COLUMN marts.trade_balance.is_partial_year IS 'True when the values cover less than the whole year (a year to date).';
+COMMENT ON COLUMN marts.trade_balance.product_level IS 'What was summed: 0 the publisher''s total of all goods, 2 HS chapters, 4-10 detailed codes (a total only if the extract covered every code).';
 
 COMMENT ON VIEW marts.partner_rank IS 'Partners ranked by total trade (exports + imports) within each source, reporter and year; aggregates are never ranked; grain: (source, reporter_iso3, year, partner_iso3).';
 COMMENT ON COLUMN marts.partner_rank.reporter_iso3 IS 'Country whose statistics these are (core.dim_country.country_id).';

@@ -46,7 +46,14 @@ def _context(docs_dir: Path | None) -> Any:
     return context
 
 
-def _detail(result: dict[str, Any], key: str) -> str:
+def _detail(item: Any, key: str) -> str:
+    """Why an expectation failed: the failing rows' keys, the observed value, or GX's own error."""
+    info = item.exception_info or {}
+    raised = [info] if "exception_message" in info else [v for v in info.values() if isinstance(v, dict)]
+    messages = sorted({str(r.get("exception_message")) for r in raised if r.get("raised_exception", True)})
+    if messages:
+        return f"the check itself failed: {'; '.join(messages)[:300]}"
+    result = item.result or {}
     if result.get("unexpected_count"):
         rows = [r.get(key) if isinstance(r, dict) else r for r in result.get("unexpected_index_list") or []]
         return f"{result['unexpected_count']} rows, e.g. {rows[:3]}"
@@ -67,7 +74,7 @@ def _outcomes(suite: Suite, run: Any) -> list[Outcome]:
                     column=config.kwargs.get("column") or config.kwargs.get("column_B"),
                     severity=(config.meta or {}).get("severity", CRITICAL),
                     success=bool(item.success),
-                    detail="" if item.success else _detail(item.result or {}, suite.key),
+                    detail="" if item.success else _detail(item, suite.key),
                 )
             )
     return outcomes
