@@ -20,7 +20,6 @@ from warehouse.connection import warehouse
 from warehouse.loader import LoadResult, LoadSession, check_reject_share
 from warehouse.migrate import migrate
 
-
 LOAD_MEMORY_LIMIT = "1GB"
 """DuckDB's buffer pool during large loads: enough for any one payload, flat as the warehouse grows."""
 
