@@ -79,7 +79,7 @@ def load_warehouse(
     """Merge everything in one transaction (waiting for another writer up to the lock timeout); the
     quality gate runs before COMMIT and builds the Data Docs, and a critical failure rolls it all back."""
     from flows.artifacts import data_docs_location
-    from warehouse.quality.checkpoint import QualityGate
+    from warehouse.quality.gate import QualityGate
 
     gate = QualityGate(run_name=run_id, docs_dir=data_docs_location(settings).parent)
     with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:

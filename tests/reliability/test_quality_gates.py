@@ -12,7 +12,8 @@ import pytest
 from tests.helpers import snapshot
 from tests.reliability.bad_files import HEADER, base_rows, census_countries, country_totals_rows, write_csv
 from tests.reliability.loading import ingest_plain
-from warehouse.quality.checkpoint import QualityGate, run_checkpoint
+from warehouse.quality.checkpoint import run_checkpoint
+from warehouse.quality.gate import QualityGate
 from warehouse.quality.report import QualityGateError
 from warehouse.quality.suites import SUITES
 

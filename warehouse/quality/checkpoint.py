@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,17 +113,3 @@ def run_checkpoint(
         context.build_data_docs(site_names=[SITE])
         report.docs_index = Path(docs_dir) / "index.html"
     return report
-
-
-@dataclass
-class QualityGate:
-    """The loader's ``checks`` hook: run the checkpoint, keep its report, raise on a critical failure."""
-
-    run_name: str
-    docs_dir: Path | None = None
-    report: CheckReport | None = None
-
-    def __call__(self, con: duckdb.DuckDBPyConnection) -> CheckReport:
-        self.report = run_checkpoint(con, run_name=self.run_name, docs_dir=self.docs_dir)
-        self.report.raise_for_critical()
-        return self.report
