@@ -56,6 +56,16 @@ def raw_records(frame: pl.DataFrame) -> pl.Series:
     )
 
 
+def reject_rows(frame: pl.DataFrame, field: str, reason: pl.Expr) -> pl.DataFrame:
+    """One reject per row of ``frame`` (raw rows with ``source_row``) for ``field``, with ``reason``."""
+    return frame.select(
+        pl.col(ROW_COLUMN).cast(pl.Int64).alias("row_number"),
+        pl.lit(field).alias("field"),
+        pl.col(field).cast(pl.String).alias("value"),
+        reason.alias("reason"),
+    ).with_columns(raw_records(frame))
+
+
 def _schema_problems(cases: pl.DataFrame) -> list[str]:
     problems = []
     for row in cases.iter_rows(named=True):

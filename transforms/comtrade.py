@@ -14,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from schemas.checks import as_number, is_blank
-from schemas.validation import ROW_COLUMN, raw_records
+from schemas.validation import ROW_COLUMN, reject_rows
 from transforms.conformed import Conformed, fact_frame
 from transforms.countries import resolve_countries
 from transforms.hs import normalise_hs, product_id_expr, product_rows
@@ -32,15 +32,6 @@ VINTAGES = {
 }
 FLOW_CODES = ("X", "M")
 KEY = ["reporter_id", "partner_id", "product_id", "period_id", "flowCode"]
-
-
-def _reject(frame: pl.DataFrame, field: str, reason: pl.Expr) -> pl.DataFrame:
-    return frame.select(
-        pl.col(ROW_COLUMN).cast(pl.Int64).alias("row_number"),
-        pl.lit(field).alias("field"),
-        pl.col(field).cast(pl.String).alias("value"),
-        reason.alias("reason"),
-    ).with_columns(raw_records(frame))
 
 
 def _measures(rows: pl.DataFrame) -> pl.DataFrame:
@@ -71,7 +62,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
     flows other than X/M, or repeating another row's key after code mapping become rejects."""
     flows_ok = pl.col("flowCode").is_in(list(FLOW_CODES))
     rejects = [
-        _reject(
+        reject_rows(
             raw.filter(~flows_ok),
             "flowCode",
             pl.format("flowCode {} is not loaded (only X exports and M imports)", pl.col("flowCode")),
@@ -101,7 +92,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
     rows = rows.sort(ROW_COLUMN)
     repeated = rows.filter(pl.struct(KEY).is_first_distinct().not_())
     rejects.append(
-        _reject(
+        reject_rows(
             repeated.drop(
                 "hs_vintage", "code", "description", "period_id", "product_id", "reporter_id", "partner_id"
             ),

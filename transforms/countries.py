@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from schemas.validation import ROW_COLUMN, raw_records
+from schemas.validation import reject_rows
 
 
 def resolve_countries(
@@ -33,11 +33,7 @@ def resolve_countries(
     joined = frame.with_columns(pl.col(code_column).str.strip_chars().alias("__code")).join(
         codes, on="__code", how="left"
     )
-    unknown = joined.filter(pl.col(target).is_null())
-    rejects = unknown.select(
-        pl.col(ROW_COLUMN).cast(pl.Int64).alias("row_number"),
-        pl.lit(code_column).alias("field"),
-        pl.col(code_column).cast(pl.String).alias("value"),
-        pl.format("unknown {} country code {}", pl.lit(schemes[-1]), pl.col(code_column)).alias("reason"),
-    ).with_columns(raw_records(unknown.drop("__code", target)))
+    unknown = joined.filter(pl.col(target).is_null()).drop("__code", target)
+    reason = pl.format("unknown {} country code {}", pl.lit(schemes[-1]), pl.col(code_column))
+    rejects = reject_rows(unknown, code_column, reason)
     return joined.filter(pl.col(target).is_not_null()).drop("__code"), rejects

@@ -16,7 +16,7 @@ import re
 import polars as pl
 
 from schemas.checks import as_number, is_blank
-from schemas.validation import ROW_COLUMN, raw_records
+from schemas.validation import reject_rows
 from transforms.conformed import Conformed, fact_frame
 from transforms.countries import resolve_countries
 from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr, product_rows
@@ -41,15 +41,6 @@ TOLERANCE_USD = 0.5
 
 def year_columns(frame: pl.DataFrame) -> list[str]:
     return [c for c in frame.columns if _YEAR.match(c)]
-
-
-def _reject(frame: pl.DataFrame, field: str, reason: pl.Expr) -> pl.DataFrame:
-    return frame.select(
-        pl.col(ROW_COLUMN).cast(pl.Int64).alias("row_number"),
-        pl.lit(field).alias("field"),
-        pl.col(field).cast(pl.String).alias("value"),
-        reason.alias("reason"),
-    ).with_columns(raw_records(frame))
 
 
 def unpublished_years(data: pl.DataFrame, footer: pl.DataFrame) -> list[str]:
@@ -83,7 +74,7 @@ def check_footer(
         )
         if published is None or abs(published - rows_sum) > TOLERANCE_USD:
             rejects.append(
-                _reject(
+                reject_rows(
                     footer,
                     year,
                     pl.lit(
@@ -107,19 +98,19 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
     )
     data = data.join(measures, on=["Trade Flow", "Data Type"], how="left", maintain_order="left")
     rejects = [
-        _reject(
+        reject_rows(
             data.filter(pl.col("flow_id").is_null()).drop("flow_id"),
             "Data Type",
             pl.format(
                 "measure '{}' of '{}' is not one entrepot loads", pl.col("Data Type"), pl.col("Trade Flow")
             ),
         ),
-        _reject(
+        reject_rows(
             data.filter(pl.col("flow_id").is_not_null() & is_blank("HTS Number")).drop("flow_id"),
             "HTS Number",
             pl.lit("data row without an HTS number"),
         ),
-        _reject(
+        reject_rows(
             data.filter(pl.col("flow_id").is_not_null() & ~is_blank("HTS Number") & is_blank("Country")).drop(
                 "flow_id"
             ),
@@ -139,7 +130,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
     first = pl.struct("partner_id", "flow_id", "HTS Number").is_first_distinct()
     repeated = rows.filter(~first)
     rejects.append(
-        _reject(
+        reject_rows(
             repeated.drop("flow_id", "partner_id"),
             "Country",
             pl.lit("repeats an earlier row's measure, HTS number and country"),
