@@ -13,7 +13,7 @@ from tests.helpers import snapshot
 from tests.reliability import tally
 from tests.reliability.bad_files import API_EXPORTS_CORPUS, COUNTRY_TOTALS_CORPUS, BadFile
 from tests.reliability.loading import duplicate_count, ingest_plain
-from warehouse.quality.checkpoint import QualityGate
+from warehouse.quality.gate import QualityGate
 
 SOURCE = "census-country-totals"
 CORPORA = {
