@@ -60,7 +60,10 @@ def test_every_row_loads_or_is_quarantined(source: str, bad: BadFile, tmp_path) 
     tally.counts["rows lost"] += rows - loaded_rows - len(quarantined_rows)
     tally.counts["duplicates"] += duplicate_count(wh)
 
-    assert gate.report is not None and gate.report.success
+    if facts or quarantined:  # the gate runs whenever a load changes something
+        assert gate.report is not None and gate.report.success
+    else:
+        assert gate.report is None
     assert (result.rows_in, result.rows_quarantined) == (rows, bad.quarantined)
     assert rows == loaded_rows + len(quarantined_rows), "rows in = rows loaded + rows quarantined"
     assert facts == (rows - bad.quarantined) * cells_per_row
