@@ -141,7 +141,7 @@ def bench(
     echo: Callable[[str], None] = print,
 ) -> float:
     """Run every measurement and print the figures; returns the rebuild/duckdb ratio."""
-    from flows.demo.bench_generator import generate
+    from flows.demo.bench_generator import ROWS_PER_FILE, generate
     from flows.sources.landing import read_manifest
 
     root = Path(workdir or tempfile.mkdtemp(prefix="entrepot-bench-"))
@@ -174,11 +174,8 @@ def bench(
         unchanged = _nightly_unchanged(warehouse, root, landing)
         echo(f"nightly run, nothing changed upstream    : {unchanged:8.2f} s  (Prefect start-up included)")
     before = len(read_manifest(landing))
-    extra = generate(
-        max(2, rows // (2 * len(data.months))) if data.months else 2,
-        landing,
-        first_month=_next(data.months[-1]),
-    )
+    month_rows = min(data.rows // len(data.months), 2 * ROWS_PER_FILE)  # a month as big as the others
+    extra = generate(month_rows, landing, first_month=_next(data.months[-1]))
     new_month = run_child("incremental", str(landing), str(warehouse), str(before))
     echo(
         f"one new month ({extra.rows:,} rows) on {data.rows:,}   : {new_month.seconds:8.2f} s  peak RSS {new_month.peak_rss_mb:8,.0f} MB  "
