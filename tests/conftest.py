@@ -116,3 +116,18 @@ def stop_process_group(process) -> None:
             process.wait()
     with contextlib.suppress(ProcessLookupError):  # children that outlived their parent
         os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def live_env(env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``env`` with the Census source in live mode, for a local server the test starts and points
+    ENTREPOT_CENSUS_API__BASE_URL at: a short window (from 2026-06) and fast retries."""
+    for name, value in {
+        "ENTREPOT_UPSTREAM": "live",
+        "ENTREPOT_CENSUS_API__START_MONTH": "2026-06",
+        "ENTREPOT_REVISION_WINDOW_YEARS": "0",
+        "ENTREPOT_CENSUS_API__MAX_ATTEMPTS": "3",
+        "ENTREPOT_CENSUS_API__MAX_BACKOFF_S": "0.2",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return env

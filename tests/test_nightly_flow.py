@@ -15,17 +15,6 @@ from tests.helpers import snapshot
 TODAY = dt.date(2026, 11, 23)  # the demo publishes through 2026-09
 
 
-@pytest.fixture
-def live_env(env, monkeypatch):
-    """Settings pointing the Census source at a local server started by the test."""
-    monkeypatch.setenv("ENTREPOT_UPSTREAM", "live")
-    monkeypatch.setenv("ENTREPOT_CENSUS_API__START_MONTH", "2026-06")
-    monkeypatch.setenv("ENTREPOT_REVISION_WINDOW_YEARS", "0")
-    monkeypatch.setenv("ENTREPOT_CENSUS_API__MAX_ATTEMPTS", "3")
-    monkeypatch.setenv("ENTREPOT_CENSUS_API__MAX_BACKOFF_S", "0.2")
-    return env
-
-
 def counts(path) -> dict[str, int]:
     with duckdb.connect(str(path), read_only=True) as con:
         return {

@@ -22,14 +22,10 @@ EARLIER = dt.date(2026, 10, 15)  # ... and then through 2026-08
 
 
 @pytest.fixture
-def live_env(env, monkeypatch):
-    monkeypatch.setenv("ENTREPOT_UPSTREAM", "live")
-    monkeypatch.setenv("ENTREPOT_CENSUS_API__START_MONTH", "2026-06")
-    monkeypatch.setenv("ENTREPOT_REVISION_WINDOW_YEARS", "0")
-    monkeypatch.setenv("ENTREPOT_CENSUS_API__MAX_ATTEMPTS", "3")
-    monkeypatch.setenv("ENTREPOT_CENSUS_API__MAX_BACKOFF_S", "0.2")
+def live_env(live_env, monkeypatch):
+    """The shared live settings, with a 1 s client timeout for the timeout fault."""
     monkeypatch.setenv("ENTREPOT_CENSUS_API__TIMEOUT_S", "1")
-    return env
+    return live_env
 
 
 @pytest.fixture(scope="module")

@@ -34,13 +34,12 @@ TODAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture
-def live_env(env, monkeypatch):
-    monkeypatch.setenv("ENTREPOT_UPSTREAM", "live")
+def live_env(live_env, monkeypatch):
+    """The shared live settings over a shorter window (2026-08 on) with fewer retries."""
     monkeypatch.setenv("ENTREPOT_CENSUS_API__START_MONTH", "2026-08")
-    monkeypatch.setenv("ENTREPOT_REVISION_WINDOW_YEARS", "0")
     monkeypatch.setenv("ENTREPOT_CENSUS_API__MAX_ATTEMPTS", "2")
     monkeypatch.setenv("ENTREPOT_CENSUS_API__MAX_BACKOFF_S", "0.1")
-    return env
+    return live_env
 
 
 def files_text(root: Path) -> dict[str, str]:
