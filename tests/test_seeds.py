@@ -10,8 +10,6 @@ import pytest
 
 from warehouse.seeds import SEEDS_DIR
 
-FORMER_CODES = {"5080", "7320", "7740"}  # codes whose territory changed: their own *_FORMER rows
-
 
 @pytest.fixture(scope="module")
 def seed() -> pl.DataFrame:
