@@ -10,10 +10,9 @@ import datetime as dt
 import uuid
 from pathlib import Path
 
-import polars as pl
 from prefect import flow
 
-from flows.pipeline import landed_frame
+from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
 from flows.runs import current_run_id, ensure_warehouse
 from flows.settings import load_settings
 from flows.sources.files import UnreadableFileError
@@ -23,7 +22,7 @@ from schemas.raw.hs_reference import HsConversionRaw
 from schemas.validation import split_valid
 from transforms.hs_reference import conform_concordance
 from warehouse.connection import warehouse
-from warehouse.loader import QUARANTINE_SCHEMA, check_reject_share, latest_loaded_hashes
+from warehouse.loader import check_reject_share, latest_loaded_hashes
 from warehouse.reference_loader import ReferenceBatch, ReferenceResult, load_concordance
 
 SOURCE = "hs_concordance"
@@ -47,13 +46,9 @@ def concordance_batch(
     except UnreadableFileError as exc:
         raise exc.renamed(name) from None
     validated = split_valid(raw, HsConversionRaw, name)
-    rejected = validated.rejects.get_column("row_number").n_unique() if validated.rejects.height else 0
+    rejected = rejected_rows(validated.rejects)
     check_reject_share(raw.height, rejected, max_reject_share, name)
-    quarantine = validated.rejects.with_columns(
-        pl.lit(SOURCE).alias("source"),
-        pl.lit(payload.file_hash).alias("file_hash"),
-        pl.lit(name).alias("file_name"),
-    ).select(list(QUARANTINE_SCHEMA))
+    quarantine = quarantine_frame(validated.rejects, SOURCE, payload.file_hash, name)
     return ReferenceBatch(
         run_id=run_id,
         flow_name=flow_name,

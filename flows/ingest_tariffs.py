@@ -18,7 +18,7 @@ import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.pipeline import landed_frame
+from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
 from flows.runs import current_run_id, ensure_warehouse
 from flows.settings import Settings, load_settings
 from flows.sources import korea_tariff, usitc_hts
@@ -30,7 +30,7 @@ from transforms import korea_tariff as korea
 from transforms import usitc_hts as hts
 from transforms.korus_staging import StagingRule
 from warehouse.connection import warehouse
-from warehouse.loader import QUARANTINE_SCHEMA, check_reject_share
+from warehouse.loader import check_reject_share
 from warehouse.tariff_loader import TariffBatch, TariffLoadResult, load_tariffs
 
 EDITIONS_LOG = "tariff_editions.jsonl"
@@ -96,14 +96,6 @@ TARIFF_SOURCES: dict[str, TariffSource] = {
 """Tariff sources loaded with ``entrepot ingest SOURCE --file PATH [--valid-from DATE]``."""
 
 
-def _quarantine(rejects: pl.DataFrame, payload: LandedPayload, source: str) -> pl.DataFrame:
-    return rejects.with_columns(
-        pl.lit(source).alias("source"),
-        pl.lit(payload.file_hash).alias("file_hash"),
-        pl.lit(payload.original_name).alias("file_name"),
-    ).select(list(QUARANTINE_SCHEMA))
-
-
 @task(name="parse-tariff-file", cache_policy=NO_CACHE)
 def build_batch(
     name: str, payload: LandedPayload, settings: Settings, valid_from: dt.date | None, run_id: str,
@@ -116,7 +108,7 @@ def build_batch(
     rejects = validated.rejects
     if name == "usitc-hts":  # a repeated HTS number is quarantined; the transform keeps its first row
         rejects = pl.concat([rejects, hts.duplicate_lines(validated.valid)], how="vertical_relaxed")
-    rows_quarantined = rejects.get_column("row_number").n_unique() if rejects.height else 0
+    rows_quarantined = rejected_rows(rejects)
     check_reject_share(raw.height, rows_quarantined, settings.quarantine_max_share, payload.original_name)
     with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
         valid_from = valid_from or kind.default_valid_from(validated.valid, con)
@@ -126,7 +118,7 @@ def build_batch(
     return TariffBatch(
         run_id=run_id, flow_name=f"ingest {name}", source=kind.source, importer_id=kind.importer,
         valid_from=valid_from, edition=payload.original_name, file_hash=payload.file_hash, started_at=started_at,
-        lines=lines, rates=rates, quarantine=_quarantine(rejects, payload, kind.source),
+        lines=lines, rates=rates, quarantine=quarantine_frame(rejects, kind.source, payload.file_hash, payload.original_name),
         landed=landed_frame([payload], [raw.height]), rows_in=raw.height, rows_quarantined=rows_quarantined,
         derived=kind.derived,
     )

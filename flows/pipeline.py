@@ -62,18 +62,27 @@ def process_payload(
     validated = split_valid(raw, kind.model, file_name)
     conformed = kind.conform(validated.valid, crosswalk, payload.file_hash)
     rejects = pl.concat([validated.rejects, conformed.rejects], how="vertical_relaxed")
-    quarantine = rejects.with_columns(
-        pl.lit(kind.source).alias("source"),
-        pl.lit(payload.file_hash).alias("file_hash"),
-        pl.lit(file_name).alias("file_name"),
-    ).select(list(QUARANTINE_SCHEMA))
     return ProcessedPayload(
         payload=payload,
         conformed=conformed,
-        quarantine=quarantine,
+        quarantine=quarantine_frame(rejects, kind.source, payload.file_hash, file_name),
         rows_in=raw.height,
-        rows_quarantined=rejects.get_column("row_number").n_unique() if rejects.height else 0,
+        rows_quarantined=rejected_rows(rejects),
     )
+
+
+def quarantine_frame(rejects: pl.DataFrame, source: str, file_hash: str, file_name: str) -> pl.DataFrame:
+    """meta.quarantine rows for one payload's rejects (row_number, field, value, reason, raw_record)."""
+    return rejects.with_columns(
+        pl.lit(source).alias("source"),
+        pl.lit(file_hash).alias("file_hash"),
+        pl.lit(file_name).alias("file_name"),
+    ).select(list(QUARANTINE_SCHEMA))
+
+
+def rejected_rows(rejects: pl.DataFrame) -> int:
+    """Raw rows with at least one reject (a row failing two fields counts once)."""
+    return rejects.get_column("row_number").n_unique() if rejects.height else 0
 
 
 def landed_frame(payloads: Sequence[LandedPayload], rows: Sequence[int]) -> pl.DataFrame:
