@@ -273,14 +273,13 @@ def record_meta(
 ) -> int:
     """meta.landed_files and meta.quarantine rows of a run of another loader (the tariff loader),
     inside the caller's transaction; returns the quarantine rows written."""
-    batch_landed = landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA)  # noqa: F841 (DuckDB scan)
-    batch_quarantine = quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA)  # noqa: F841
-    con.execute("CREATE OR REPLACE TEMP TABLE stage_landed AS SELECT * FROM batch_landed")
-    con.execute("CREATE OR REPLACE TEMP TABLE stage_quarantine AS SELECT * FROM batch_quarantine")
-    written = _record_files(con, run_id, now)
-    con.execute("DROP TABLE stage_landed")
-    con.execute("DROP TABLE stage_quarantine")
-    return written
+    con.register("stage_landed", landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA))
+    con.register("stage_quarantine", quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA))
+    try:
+        return _record_files(con, run_id, now)
+    finally:
+        con.unregister("stage_landed")
+        con.unregister("stage_quarantine")
 
 
 STAGE_VIEWS = ("stage_fact", "stage_product", "stage_period", "stage_quarantine", "stage_landed")
