@@ -9,12 +9,23 @@ import os
 import sys
 from pathlib import Path
 
+from flows import prefect_server
+
 # Prefect reads these at import: keep its temporary server quiet and patient on small machines.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _ingest_sources() -> list[str]:
+    from flows.ingest_reference import REFERENCE_SOURCES
+    from flows.ingest_tariffs import TARIFF_SOURCES
+    from flows.registry import FILE_SOURCES
+
+    return sorted([*FILE_SOURCES, *TARIFF_SOURCES, *REFERENCE_SOURCES])
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser (for ``command``: the ingest sources are listed only when it is ``ingest``)."""
     parser = argparse.ArgumentParser(
         prog="entrepot", description="Trade statistics and tariff schedules in a DuckDB warehouse."
     )
@@ -34,13 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("--task-runner", choices=["thread", "dask"], default="thread",
                           help="thread (default) or dask: a local Dask cluster of worker processes")
 
-    from flows.registry import FILE_SOURCES
-
     ingest = commands.add_parser("ingest", help="load a local file of a file-based source")
-    from flows.ingest_reference import REFERENCE_SOURCES
-    from flows.ingest_tariffs import TARIFF_SOURCES
-
-    ingest.add_argument("source", choices=sorted([*FILE_SOURCES, *TARIFF_SOURCES, *REFERENCE_SOURCES]))
+    # the source names come from the flows themselves: imported (seconds) only when ingesting
+    ingest.add_argument("source", choices=_ingest_sources() if command == "ingest" else None)
     ingest.add_argument(
         "--valid-from", type=dt.date.fromisoformat, metavar="DATE",
         help="tariff sources: date the edition takes effect, YYYY-MM-DD (required for usitc-hts)",
@@ -227,14 +234,33 @@ def _dispatch_operations(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+FLOW_COMMANDS = {"run", "ingest"}
+"""Commands that run a Prefect flow (and so need its API)."""
+
+
+def _command(argv: list[str]) -> str | None:
+    """The command word of ``argv`` (the first word that is neither an option nor its value)."""
+    words = iter(argv)
+    for word in words:
+        if word in {"--warehouse", "--config"}:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``entrepot`` console command; returns the exit code."""
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if _command(argv) in FLOW_COMMANDS and not {"-h", "--help"} & set(argv):
+        prefect_server.launch()  # its start-up overlaps the imports below
+    args = _parser(_command(argv)).parse_args(argv)
     if args.config:
         os.environ["ENTREPOT_CONFIG"] = args.config
     from flows.errors import USER_ERRORS
 
     try:
+        prefect_server.adopt()
         return _dispatch(args)
     except USER_ERRORS as exc:
         print(f"entrepot: error: {exc}", file=sys.stderr)

@@ -22,7 +22,7 @@ from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
 from flows.runs import current_run_id, ensure_warehouse
 from flows.settings import Settings, load_settings
 from flows.sources import korea_tariff, usitc_hts
-from flows.sources.landing import LandedPayload, land_file
+from flows.sources.landing import EDITIONS_LOG, LandedPayload, land_file
 from schemas.raw.korea_tariff import KorusAnnexRaw, WitsTariffRaw
 from schemas.raw.usitc_hts import UsitcHtsRaw
 from schemas.validation import split_valid
@@ -33,7 +33,6 @@ from warehouse.connection import warehouse
 from warehouse.loader import check_reject_share
 from warehouse.tariff_loader import TariffBatch, TariffLoadResult, load_tariffs
 
-EDITIONS_LOG = "tariff_editions.jsonl"
 """Beside the landing manifest: one line per tariff edition loaded (name, valid_from, payload)."""
 Conform = Callable[[pl.DataFrame, duckdb.DuckDBPyConnection], tuple[pl.DataFrame, pl.DataFrame]]
 

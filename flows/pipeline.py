@@ -11,10 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import httpx
 import polars as pl
 
 from flows.registry import PayloadKind
+from flows.settings import Settings
+from flows.sources import census_api
 from flows.sources.files import UnreadableFileError
+from flows.sources.http import RetryPolicy
 from flows.sources.landing import LandedPayload
 from schemas.validation import split_valid
 from transforms.conformed import FACT_SCHEMA, PERIOD_SCHEMA, PRODUCT_SCHEMA, Conformed, stack
@@ -38,6 +42,25 @@ class ProcessedPayload:
     quarantine: pl.DataFrame
     rows_in: int
     rows_quarantined: int
+
+
+def fetch_census_months(
+    direction: str, months: list[str], base_url: str, settings: Settings, published_through: str | None = None
+) -> list[LandedPayload]:
+    """Fetch and land one direction's months from the Census API; months not published yet are
+    skipped, an empty result for a month that should have data is an error (``census_api.fetch_months``)."""
+    cfg = settings.census_api
+    policy = RetryPolicy(max_attempts=cfg.max_attempts, max_delay_s=cfg.max_backoff_s)
+    with httpx.Client(timeout=cfg.timeout_s) as client:
+        return census_api.fetch_months(
+            client,
+            base_url=base_url,
+            api_key=cfg.api_key_value(),
+            requests=[census_api.CensusRequest(direction, month, cfg.hs_level) for month in months],
+            landing_dir=settings.landing_dir,
+            policy=policy,
+            published_through=published_through,
+        )
 
 
 def shown_name(payload: LandedPayload) -> str:

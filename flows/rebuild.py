@@ -11,11 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from flows.pipeline import build_batch, process_payload, read_crosswalk
-from flows.registry import kind_for_payload
-from flows.sources.landing import LandedPayload, read_manifest
+import polars as pl
+
+from flows.pipeline import ProcessedPayload, build_batch, process_payload, read_crosswalk
+from flows.registry import UnknownSourceError, is_trade_source, kind_for_payload
+from flows.sources.landing import EDITIONS_LOG, LandedPayload, read_manifest
 from warehouse.connection import warehouse
 from warehouse.loader import LoadResult, LoadSession, check_reject_share
 from warehouse.migrate import migrate
@@ -37,6 +41,26 @@ def replay_order(landing_dir: Path, sources: set[str] | None = None) -> list[Lan
         last[payload.request] = payload.file_hash
         ordered.append(payload)
     return ordered
+
+
+def _processed_one_ahead(
+    payloads: list[LandedPayload], landing_dir: Path, crosswalk: pl.DataFrame
+) -> Iterator[ProcessedPayload]:
+    """Each payload read, validated and conformed in a worker thread while the caller merges the
+    previous one (DuckDB and polars release the GIL, so the two use both cores); two in memory at most."""
+
+    def process(payload: LandedPayload) -> ProcessedPayload:
+        return process_payload(payload, kind_for_payload(payload.source, payload.request), landing_dir, crosswalk)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="entrepot-process") as worker:
+        pending: Future[ProcessedPayload] | None = None
+        for payload in payloads:
+            ahead = worker.submit(process, payload)
+            if pending is not None:
+                yield pending.result()
+            pending = ahead
+        if pending is not None:
+            yield pending.result()
 
 
 def load_payloads(
@@ -64,9 +88,7 @@ def load_payloads(
             commit_each_part=commit_each_part,
         )
         with session:
-            for payload in payloads:
-                kind = kind_for_payload(payload.source, payload.request)
-                processed = process_payload(payload, kind, landing_dir, crosswalk)
+            for processed in _processed_one_ahead(payloads, landing_dir, crosswalk):
                 part = build_batch(
                     [processed], run_id=run_id, flow_name=flow_name, started_at=started, max_reject_share=1.0
                 )
@@ -88,14 +110,11 @@ def rebuild(
     warehouse_path: Path, landing_dir: Path, *, max_reject_share: float, sources: set[str] | None = None
 ) -> LoadResult:
     """Replay the whole landing directory into ``warehouse_path``: trade payloads in one transaction,
-    then each tariff edition in the order it was ingested (editions carry their valid-from date)."""
-    from flows.ingest_reference import SOURCE as CONCORDANCE_SOURCE
-    from flows.ingest_reference import replay_concordance
-    from flows.ingest_tariffs import TARIFF_SOURCES, replay_editions
-
-    tariff_sources = {t.source for t in TARIFF_SOURCES.values()}
-    separate = tariff_sources | {CONCORDANCE_SOURCE}
-    payloads = [p for p in replay_order(landing_dir, sources) if p.source not in separate]
+    then each tariff edition in the order it was ingested (editions carry their valid-from date),
+    then the HS concordances."""
+    ordered = replay_order(landing_dir, sources)
+    payloads = [p for p in ordered if is_trade_source(p.source)]
+    others = {p.source for p in ordered} - {p.source for p in payloads}
     staged = warehouse_path.with_name(warehouse_path.name + ".rebuilding")
     _discard(staged)
     try:
@@ -103,13 +122,29 @@ def rebuild(
             staged, landing_dir, payloads, flow_name="rebuild", max_reject_share=max_reject_share,
             commit_each_part=True,
         )
-        if sources is None or sources & tariff_sources:
-            replay_editions(staged, landing_dir)
-        if sources is None or CONCORDANCE_SOURCE in sources:
-            replay_concordance(staged, landing_dir, max_reject_share)
+        if others or (Path(landing_dir) / EDITIONS_LOG).exists():  # those flows are imported only if needed
+            _replay_tariffs_and_references(staged, landing_dir, others, sources, max_reject_share)
     except BaseException:
         _discard(staged)
         raise
     os.replace(staged, warehouse_path)  # the old warehouse stays whole until this instant
     Path(str(warehouse_path) + ".wal").unlink(missing_ok=True)
     return result
+
+
+def _replay_tariffs_and_references(
+    staged: Path, landing_dir: Path, present: set[str], wanted: set[str] | None, max_reject_share: float
+) -> None:
+    """Tariff editions (from their log) and HS concordances, after the trade payloads."""
+    from flows.ingest_reference import SOURCE as CONCORDANCE_SOURCE
+    from flows.ingest_reference import replay_concordance
+    from flows.ingest_tariffs import TARIFF_SOURCES, replay_editions
+
+    tariff_sources = {t.source for t in TARIFF_SOURCES.values()}
+    unknown = present - tariff_sources - {CONCORDANCE_SOURCE}
+    if unknown:
+        raise UnknownSourceError(f"no reader for landed payloads of source {sorted(unknown)!r}")
+    if wanted is None or wanted & tariff_sources:
+        replay_editions(staged, landing_dir)
+    if wanted is None or CONCORDANCE_SOURCE in wanted:
+        replay_concordance(staged, landing_dir, max_reject_share)

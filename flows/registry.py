@@ -105,6 +105,11 @@ FILE_SOURCES["census-api-porths"] = PayloadKind(
 )
 
 
+def is_trade_source(source: str) -> bool:
+    """Whether landed payloads of ``source`` load through the trade loader (``kind_for_payload``)."""
+    return source in {census_api.SOURCE, comtrade.SOURCE} | {kind.source for kind in FILE_SOURCES.values()}
+
+
 def kind_for_payload(source: str, request: str) -> PayloadKind:
     """The payload kind of a landed payload, from its source and request (as in the manifest)."""
     if source == comtrade.SOURCE and not request.startswith("file:"):

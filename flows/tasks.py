@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import httpx
 import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.pipeline import ProcessedPayload, load_processed, process_payload
+from flows.pipeline import ProcessedPayload, fetch_census_months, load_processed, process_payload
 from flows.registry import PayloadKind
 from flows.settings import Settings
-from flows.sources import census_api, comtrade_api
+from flows.sources import comtrade_api
 from flows.sources.http import RetryPolicy
 from flows.sources.landing import LandedPayload
 from warehouse.connection import warehouse
@@ -29,20 +28,8 @@ def extract_census_api(
     settings: Settings,
     published_through: str | None = None,
 ) -> list[LandedPayload]:
-    """Fetch and land one direction's months of one year; months not published yet are skipped, an
-    empty result for a month that should have data (see ``census_api.fetch_months``) is an error."""
-    cfg = settings.census_api
-    policy = RetryPolicy(max_attempts=cfg.max_attempts, max_delay_s=cfg.max_backoff_s)
-    with httpx.Client(timeout=cfg.timeout_s) as client:
-        return census_api.fetch_months(
-            client,
-            base_url=base_url,
-            api_key=cfg.api_key_value(),
-            requests=[census_api.CensusRequest(direction, month, cfg.hs_level) for month in months],
-            landing_dir=settings.landing_dir,
-            policy=policy,
-            published_through=published_through,
-        )
+    """Fetch and land one direction's months of one year (``pipeline.fetch_census_months``)."""
+    return fetch_census_months(direction, months, base_url, settings, published_through)
 
 
 @task(name="extract-comtrade", cache_policy=NO_CACHE, task_run_name="comtrade {query.freq} {query.periods[0]}..")

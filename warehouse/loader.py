@@ -174,15 +174,14 @@ def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) 
     changed = " OR ".join(f"f.{c} IS DISTINCT FROM s.{c}" for c in MEASURES)
     cols = ", ".join([*GRAIN, *MEASURES])
     # constants, not a subquery, so DuckDB can skip row groups by their min/max zone maps
-    keys = con.sql("SELECT DISTINCT source, period_id FROM stage_fact").fetchall()
-    sources = sorted({k[0] for k in keys})
-    periods = sorted({k[1] for k in keys})
+    keys = con.sql("SELECT DISTINCT source, period_id, flow_id FROM stage_fact").fetchall()
+    sources, periods, flows = (sorted({k[i] for k in keys}) for i in range(3))
     overlap = keys and con.execute(
         "SELECT count(*) FROM (SELECT 1 FROM core.fact_trade WHERE list_contains(?, source) "
-        "AND period_id >= ? AND period_id <= ? AND list_contains(?, period_id) LIMIT 1)",
-        [sources, periods[0], periods[-1], periods],
+        "AND period_id >= ? AND period_id <= ? AND list_contains(?, period_id) AND list_contains(?, flow_id) LIMIT 1)",
+        [sources, periods[0], periods[-1], periods, flows],
     ).fetchall()[0][0]
-    if not overlap:  # new periods (a new month, a rebuild): every row is an insert, no join needed
+    if not overlap:  # new periods or flows (a new month, a rebuild): every row is an insert, no join needed
         con.execute(
             f"INSERT INTO core.fact_trade ({cols}, run_id, file_hash, loaded_at) "
             f"SELECT {cols}, ?, file_hash, ? FROM stage_fact",

@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 MANIFEST = "manifest.jsonl"
+EDITIONS_LOG = "tariff_editions.jsonl"
+"""Tariff editions ingested from the landing directory, with the date each is valid from."""
 
 
 @dataclass(frozen=True)

@@ -27,34 +27,27 @@ series AS (
     JOIN coarsest_level USING (source, reporter_id, partner_id, flow_id, year, product_level)
 ),
 
-published_years AS (
+yearly AS (
     SELECT
         source, reporter_id, partner_id, flow_id, year, product_level,
-        sum(value_usd) AS value_usd,
-        bool_or(value_status = 'partial') AS is_partial
+        sum(value_usd) FILTER (WHERE period_grain = 'year') AS published_usd,
+        count(*) FILTER (WHERE period_grain = 'year') > 0 AS has_published_year,
+        bool_or(value_status = 'partial') FILTER (WHERE period_grain = 'year') AS published_is_partial,
+        sum(value_usd) FILTER (WHERE period_grain = 'month') AS months_usd,
+        count(DISTINCT month) FILTER (WHERE period_grain = 'month') AS months_covered
     FROM series
-    WHERE period_grain = 'year'
-    GROUP BY ALL
-),
-
-summed_months AS (
-    SELECT
-        source, reporter_id, partner_id, flow_id, year, product_level,
-        sum(value_usd) AS value_usd,
-        count(DISTINCT month) AS months_covered
-    FROM series
-    WHERE period_grain = 'month'
+    WHERE period_grain IN ('year', 'month')
     GROUP BY ALL
 )
 
+-- one aggregate (not a join of annual and monthly rows), so a filter on the series pushes down
 SELECT
     source, reporter_id, partner_id, flow_id, year,
-    coalesce(y.value_usd, m.value_usd) AS value_usd,
-    coalesce(m.months_covered, 12) AS months_covered,
-    coalesce(y.is_partial, m.months_covered < 12) AS is_partial_year,
-    CASE WHEN y.year IS NULL THEN 'sum of months' ELSE 'published annual' END AS year_basis,
+    coalesce(published_usd, months_usd) AS value_usd,
+    CASE WHEN months_covered > 0 THEN months_covered ELSE 12 END AS months_covered,
+    coalesce(published_is_partial, months_covered < 12) AS is_partial_year,
+    CASE WHEN has_published_year THEN 'published annual' ELSE 'sum of months' END AS year_basis,
     -- 0: the publisher's total of all goods; 2: HS chapters summed; more: detailed codes summed,
     -- a total only if the extract covered every code (a seafood-only extract does not)
-    coalesce(y.product_level, m.product_level) AS product_level
-FROM published_years AS y
-FULL JOIN summed_months AS m USING (source, reporter_id, partner_id, flow_id, year, product_level);
+    product_level
+FROM yearly;
