@@ -11,13 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import polars as pl
-
-from flows.pipeline import ProcessedPayload, build_batch, process_payload, read_crosswalk
+from flows.pipeline import build_batch, process_payload, read_crosswalk
 from flows.registry import UnknownSourceError, is_trade_source, kind_for_payload
 from flows.sources.landing import EDITIONS_LOG, LandedPayload, read_manifest
 from warehouse.connection import warehouse
@@ -41,26 +37,6 @@ def replay_order(landing_dir: Path, sources: set[str] | None = None) -> list[Lan
         last[payload.request] = payload.file_hash
         ordered.append(payload)
     return ordered
-
-
-def _processed_one_ahead(
-    payloads: list[LandedPayload], landing_dir: Path, crosswalk: pl.DataFrame
-) -> Iterator[ProcessedPayload]:
-    """Each payload read, validated and conformed in a worker thread while the caller merges the
-    previous one (DuckDB and polars release the GIL, so the two use both cores); two in memory at most."""
-
-    def process(payload: LandedPayload) -> ProcessedPayload:
-        return process_payload(payload, kind_for_payload(payload.source, payload.request), landing_dir, crosswalk)
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="entrepot-process") as worker:
-        pending: Future[ProcessedPayload] | None = None
-        for payload in payloads:
-            ahead = worker.submit(process, payload)
-            if pending is not None:
-                yield pending.result()
-            pending = ahead
-        if pending is not None:
-            yield pending.result()
 
 
 def load_payloads(
@@ -88,7 +64,9 @@ def load_payloads(
             commit_each_part=commit_each_part,
         )
         with session:
-            for processed in _processed_one_ahead(payloads, landing_dir, crosswalk):
+            for payload in payloads:
+                kind = kind_for_payload(payload.source, payload.request)
+                processed = process_payload(payload, kind, landing_dir, crosswalk)
                 part = build_batch(
                     [processed], run_id=run_id, flow_name=flow_name, started_at=started, max_reject_share=1.0
                 )
