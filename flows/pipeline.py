@@ -124,6 +124,14 @@ def landed_frame(payloads: Sequence[LandedPayload], rows: Sequence[int]) -> pl.D
     )
 
 
+def _one_row_per_product(products: pl.DataFrame) -> pl.DataFrame:
+    """One row per product_id, with the last description given (the one merging the payloads one by
+    one would leave: a merge keeps the stored description when a payload brings none)."""
+    return products.group_by("product_id", maintain_order=True).agg(
+        pl.exclude("description").first(), pl.col("description").drop_nulls().last()
+    ).select(list(PRODUCT_SCHEMA))
+
+
 def build_batch(
     processed: Sequence[ProcessedPayload],
     *,
@@ -144,9 +152,7 @@ def build_batch(
         source=",".join(sorted({p.payload.source for p in processed})),
         started_at=started_at,
         facts=stack([p.conformed.facts for p in processed], FACT_SCHEMA),
-        products=stack([p.conformed.products for p in processed], PRODUCT_SCHEMA).unique(
-            "product_id", keep="first"
-        ),
+        products=_one_row_per_product(stack([p.conformed.products for p in processed], PRODUCT_SCHEMA)),
         periods=stack([p.conformed.periods for p in processed], PERIOD_SCHEMA).unique("period_id"),
         quarantine=stack([p.quarantine for p in processed], QUARANTINE_SCHEMA),
         landed=landed_frame([p.payload for p in processed], [p.rows_in for p in processed]),

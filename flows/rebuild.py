@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from flows.pipeline import build_batch, process_payload, read_crosswalk
+from flows.pipeline import ProcessedPayload, build_batch, process_payload, read_crosswalk
 from flows.registry import UnknownSourceError, is_trade_source, kind_for_payload
 from flows.sources.landing import EDITIONS_LOG, LandedPayload, read_manifest
 from warehouse.connection import warehouse
@@ -22,6 +23,11 @@ from warehouse.migrate import migrate
 
 LOAD_MEMORY_LIMIT = "1GB"
 """DuckDB's buffer pool during large loads: enough for any one payload, flat as the warehouse grows."""
+REBUILD_MEMORY_LIMIT = "512MB"
+"""A rebuild mostly appends (a revising payload joins only its own periods): little cache needed."""
+PART_ROWS = 250_000
+"""Consecutive small payloads are merged as one part up to this many raw rows (a part has a fixed
+cost, ~0.1 s of table-model checks and statements, which thousands of small payloads would each pay)."""
 
 
 def replay_order(landing_dir: Path, sources: set[str] | None = None) -> list[LandedPayload]:
@@ -39,6 +45,27 @@ def replay_order(landing_dir: Path, sources: set[str] | None = None) -> list[Lan
     return ordered
 
 
+def parts(processed: Iterable[ProcessedPayload], max_rows: int = PART_ROWS) -> Iterator[list[ProcessedPayload]]:
+    """Consecutive payloads grouped into parts of at most ``max_rows`` raw rows (a larger payload is a
+    part of its own). A payload starts a new part when its facts share a (source, period, flow) with
+    the part so far, or its file is already in it: it may revise them, so it must merge after them."""
+    group: list[ProcessedPayload] = []
+    keys: set[tuple[str, str, str]] = set()
+    files: set[str] = set()
+    rows = 0
+    for item in processed:
+        mine = set(item.conformed.facts.select("source", "period_id", "flow_id").unique().iter_rows())
+        if group and (rows + item.rows_in > max_rows or mine & keys or item.payload.file_hash in files):
+            yield group
+            group, keys, files, rows = [], set(), set(), 0
+        group.append(item)
+        keys |= mine
+        files.add(item.payload.file_hash)
+        rows += item.rows_in
+    if group:
+        yield group
+
+
 def load_payloads(
     warehouse_path: Path,
     landing_dir: Path,
@@ -49,13 +76,15 @@ def load_payloads(
     run_id: str | None = None,
     lock_timeout_s: float = 0.0,
     commit_each_part: bool = False,
+    memory_limit: str = LOAD_MEMORY_LIMIT,
+    part_rows: int = PART_ROWS,
 ) -> LoadResult:
-    """Process and merge ``payloads`` one at a time inside one transaction (or, on a private copy,
-    committing after each payload so memory stays flat)."""
+    """Process and merge ``payloads`` in order, in bounded parts (see ``parts``), inside one
+    transaction (or, on a private copy, committing after each part so memory stays flat)."""
     run_id = run_id or str(uuid.uuid4())
     started = dt.datetime.now(dt.UTC)
     rows_in = rows_quarantined = rows_skipped = 0
-    with warehouse(warehouse_path, lock_timeout_s=lock_timeout_s, memory_limit=LOAD_MEMORY_LIMIT) as con:
+    with warehouse(warehouse_path, lock_timeout_s=lock_timeout_s, memory_limit=memory_limit) as con:
         migrate(con)
         crosswalk = read_crosswalk(con)
         sources = ",".join(sorted({p.source for p in payloads}))
@@ -64,17 +93,16 @@ def load_payloads(
             commit_each_part=commit_each_part,
         )
         with session:
-            for payload in payloads:
-                kind = kind_for_payload(payload.source, payload.request)
-                processed = process_payload(payload, kind, landing_dir, crosswalk)
-                part = build_batch(
-                    [processed], run_id=run_id, flow_name=flow_name, started_at=started, max_reject_share=1.0
-                )
+            processed = (
+                process_payload(p, kind_for_payload(p.source, p.request), landing_dir, crosswalk) for p in payloads
+            )
+            for group in parts(processed, part_rows):
+                part = build_batch(group, run_id=run_id, flow_name=flow_name, started_at=started, max_reject_share=1.0)
                 session.merge(part)
                 rows_in += part.rows_in
                 rows_quarantined += part.rows_quarantined
                 rows_skipped += part.rows_skipped
-                del processed, part
+                del group, part
             check_reject_share(rows_in, rows_quarantined, max_reject_share, f"{flow_name} of {landing_dir}")
             return session.finish(rows_in=rows_in, rows_quarantined=rows_quarantined, rows_skipped=rows_skipped)
 
@@ -98,7 +126,7 @@ def rebuild(
     try:
         result = load_payloads(
             staged, landing_dir, payloads, flow_name="rebuild", max_reject_share=max_reject_share,
-            commit_each_part=True,
+            commit_each_part=True, memory_limit=REBUILD_MEMORY_LIMIT,
         )
         if others or (Path(landing_dir) / EDITIONS_LOG).exists():  # those flows are imported only if needed
             _replay_tariffs_and_references(staged, landing_dir, others, sources, max_reject_share)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from schemas.core.dim_period import DimPeriod
 from schemas.core.dim_product import DimProduct
@@ -102,6 +103,12 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return con.sql(sql).fetchall()[0][0]
 
 
+def arrow_view(frame: pl.DataFrame) -> pa.Table:
+    """The frame as Arrow for DuckDB to scan without copying its text: string views, as polars holds
+    them (the default export copies every string into a new buffer, 100 MB and more per large payload)."""
+    return frame.to_arrow(compat_level=pl.CompatLevel.newest())
+
+
 def _check_integrity(con: duckdb.DuckDBPyConnection) -> None:
     """Every key of the staged facts must exist in its dimension (grain uniqueness within the part
     is asserted by the FactTrade model before staging)."""
@@ -133,7 +140,7 @@ def _stage(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> list[str]:
         ),
     }
     for name, frame in frames.items():
-        con.register(f"batch_{name}", frame)
+        con.register(f"batch_{name}", arrow_view(frame))
     con.execute(
         """
         CREATE OR REPLACE TEMP VIEW stage_fact AS
@@ -272,8 +279,8 @@ def record_meta(
 ) -> int:
     """meta.landed_files and meta.quarantine rows of a run of another loader (the tariff loader),
     inside the caller's transaction; returns the quarantine rows written."""
-    con.register("stage_landed", landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA))
-    con.register("stage_quarantine", quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA))
+    con.register("stage_landed", arrow_view(landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA)))
+    con.register("stage_quarantine", arrow_view(quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA)))
     try:
         return _record_files(con, run_id, now)
     finally:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from warehouse.loader import record_meta
+from warehouse.loader import arrow_view, record_meta
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def load_concordance(con: duckdb.DuckDBPyConnection, batch: ReferenceBatch) -> R
     now = dt.datetime.now(dt.UTC)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.register("stage_rows", batch.concordance.to_arrow())
+        con.register("stage_rows", arrow_view(batch.concordance))
         con.execute("CREATE OR REPLACE TEMP TABLE stage_concordance AS SELECT * FROM stage_rows")
         replaced = con.sql(
             """
