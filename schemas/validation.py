@@ -13,8 +13,7 @@ import pandera.errors as pa_errors
 import pandera.polars as pa
 import polars as pl
 
-ROW_COLUMN = "source_row"
-"""Column every raw reader adds: the row's line number in the file (or index in the payload)."""
+from schemas.columns import ROW_COLUMN
 
 REJECT_SCHEMA = {
     "row_number": pl.Int64,

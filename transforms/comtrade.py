@@ -14,7 +14,8 @@ from __future__ import annotations
 import polars as pl
 
 from schemas.checks import as_number, is_blank
-from schemas.validation import ROW_COLUMN, reject_rows
+from schemas.columns import ROW_COLUMN
+from schemas.validation import reject_rows
 from transforms.conformed import Conformed, fact_frame
 from transforms.countries import resolve_countries
 from transforms.hs import normalise_hs, product_id_expr, product_rows

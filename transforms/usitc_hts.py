@@ -15,7 +15,7 @@ import re
 
 import polars as pl
 
-from schemas.validation import ROW_COLUMN
+from schemas.columns import ROW_COLUMN
 from transforms.rate_text import ParsedRate, parse_rate, parse_special
 
 SOURCE = "usitc_hts"

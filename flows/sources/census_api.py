@@ -20,7 +20,7 @@ import polars as pl
 from flows.sources.files import UnreadableFileError, csv_rows
 from flows.sources.http import RejectedRequest, RetryPolicy, UpstreamError, get_with_retries
 from flows.sources.landing import LandedPayload, land_bytes
-from schemas.validation import ROW_COLUMN
+from schemas.columns import ROW_COLUMN
 
 SOURCE = "census_api"
 ENDPOINTS = {

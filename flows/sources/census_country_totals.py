@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.sources.files import UnreadableFileError, csv_rows
-from schemas.validation import ROW_COLUMN
+from schemas.columns import ROW_COLUMN
 
 SOURCE = "census_country_totals"
 SHEET = "country"

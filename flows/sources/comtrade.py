@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.sources.files import UnreadableFileError
-from schemas.validation import ROW_COLUMN
+from schemas.columns import ROW_COLUMN
 
 SOURCE = "comtrade"
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")

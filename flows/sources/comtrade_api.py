@@ -23,7 +23,7 @@ import polars as pl
 
 from flows.sources.http import RejectedRequest, RetryPolicy, UpstreamError, get_with_retries
 from flows.sources.landing import LandedPayload, land_bytes
-from schemas.validation import ROW_COLUMN
+from schemas.columns import ROW_COLUMN
 
 SOURCE = "comtrade"
 KEY_HEADER = "Ocp-Apim-Subscription-Key"

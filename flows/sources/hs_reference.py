@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.sources.files import UnreadableFileError
-from schemas.validation import ROW_COLUMN
+from schemas.columns import ROW_COLUMN
 
 _VINTAGE_COLUMN = re.compile(r"^hs(\d{4})$", re.IGNORECASE)
 

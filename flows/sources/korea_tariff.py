@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from schemas.validation import ROW_COLUMN
+from schemas.columns import ROW_COLUMN
 
 WITS_COLUMNS = {
     "reporter": ("reporter", "reporter_iso3", "reporteriso3", "reporter iso3"),

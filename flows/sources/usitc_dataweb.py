@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.sources.files import UnreadableFileError
-from schemas.validation import ROW_COLUMN
+from schemas.columns import ROW_COLUMN
 
 SOURCE = "usitc_dataweb"
 ID_COLUMNS = ("Data Type", "HTS Number", "Description", "Country")

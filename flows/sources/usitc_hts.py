@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
+from schemas.columns import ROW_COLUMN
 from schemas.raw.usitc_hts import COLUMNS
-from schemas.validation import ROW_COLUMN
 
 CSV_HEADERS = {
     "HTS Number": "hts_number",
