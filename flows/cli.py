@@ -252,9 +252,10 @@ def _command(argv: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``entrepot`` console command; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
-    if _command(argv) in FLOW_COMMANDS and not {"-h", "--help"} & set(argv):
+    command = _command(argv)
+    if command in FLOW_COMMANDS and not {"-h", "--help"} & set(argv):
         prefect_server.launch()  # its start-up overlaps the imports below
-    args = _parser(_command(argv)).parse_args(argv)
+    args = _parser(command).parse_args(argv)
     if args.config:
         os.environ["ENTREPOT_CONFIG"] = args.config
     from flows.errors import USER_ERRORS
