@@ -30,7 +30,7 @@ from flows import planning
 from flows.artifacts import publish_run_artifacts
 from flows.pipeline import read_crosswalk
 from flows.registry import census_api_kind
-from flows.runs import current_run_id, ensure_warehouse
+from flows.runs import current_run_id, ensure_warehouse, writing
 from flows.settings import Settings, UpstreamSettings, load_settings
 from flows.sources import census_api
 from flows.sources.http import RetryPolicy
@@ -40,6 +40,7 @@ from flows.tasks import conform_payloads, load_warehouse
 from flows.upstreams import census_api_base_url
 from warehouse.connection import warehouse
 from warehouse.loader import LoadResult, latest_loaded_hashes
+from warehouse.writer import WriterSession
 
 DIRECTIONS = ("export", "import")
 BACKFILL_SOURCES = ("census_api",)
@@ -140,7 +141,8 @@ def progress_bars(enabled: bool) -> Iterator[Progress | None]:
 
 
 def _load_year(
-    done: YearExtract, settings: Settings, run_id: str, started_at: dt.datetime, summary: RunSummary
+    done: YearExtract, settings: Settings, run_id: str, started_at: dt.datetime, summary: RunSummary,
+    session: WriterSession,
 ) -> None:
     """Load one finished year in its own transaction, skipping payloads already loaded."""
     with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
@@ -151,8 +153,9 @@ def _load_year(
     summary.payloads_new += len(new)
     if not new:
         return
-    processed = conform_payloads(new, settings.landing_dir, crosswalk)
+    processed = conform_payloads(new, settings.landing_dir, crosswalk, settings)
     result = load_warehouse(processed, settings, f"{run_id}:{done.source}:{done.year}", "backfill", started_at)
+    session.publish()  # each year is published as soon as it is loaded: a killed backfill keeps it
     summary.result = add_results(summary.result, result)
 
 
@@ -189,11 +192,15 @@ def backfill(
         raise ValueError(f"backfill: --start {start} is after --end {end}")
     today = today or dt.date.today()
     run_id, started_at = current_run_id(), dt.datetime.now(dt.UTC)
-    ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
     summary = RunSummary("backfill", str(settings.warehouse), settings.upstream)
     queues = {source: deque(sorted(chunks.items())) for source in sources}
     running: dict[PrefectFuture, str] = {}
-    with census_api_base_url(settings, today) as base_url, progress_bars(show_progress) as progress:
+    with (
+        writing(settings, "backfill") as session,
+        census_api_base_url(settings, today) as base_url,
+        progress_bars(show_progress) as progress,
+    ):
+        ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
         bars = {
             s: progress.add_task(f"{s} {start}..{end}", total=len(chunks)) for s in sources
         } if progress else {}
@@ -204,7 +211,7 @@ def backfill(
             done: YearExtract = future.result()
             _submit_ready(queues, running, limits, base_url, settings)  # the next year extracts while this one loads
             log.info("%s %d: %d payloads fetched, %d reused from landing", source, done.year, done.fetched, done.reused)
-            _load_year(done, settings, run_id, started_at, summary)
+            _load_year(done, settings, run_id, started_at, summary, session)
             if progress:
                 progress.advance(bars[source])
     if summary.payloads_new == 0:

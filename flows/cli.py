@@ -97,11 +97,15 @@ def _month(text: str) -> str:
 
 
 def _print_summary(summary, settings) -> None:
+    """The run's summary; the run has committed, so a failure here is a warning, never an error."""
     from flows.summary import print_summary
     from warehouse.connection import warehouse
 
-    with warehouse(settings.warehouse, read_only=True) as con:
-        print_summary(summary, con, [(p.reporter, p.partner) for p in settings.pairs])
+    try:
+        with warehouse(settings.warehouse, read_only=True) as con:
+            print_summary(summary, con, [(p.reporter, p.partner) for p in settings.pairs])
+    except Exception as exc:  # the load is published already: say so, exit 0
+        print(f"entrepot: warning: the run completed, but its summary could not be printed: {exc}", file=sys.stderr)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -116,20 +120,28 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         from warehouse.connection import warehouse
         from warehouse.migrate import migrate, schema_version
+        from warehouse.writer import writer_session
 
-        with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
+        with (
+            writer_session(settings.warehouse, lock_timeout_s=settings.lock_timeout_s, what="migrate"),
+            warehouse(settings.warehouse) as con,
+        ):
             applied = migrate(con)
-            print(f"{settings.warehouse}: schema version {schema_version(con)} ({len(applied)} migrations applied)")
+            version = schema_version(con)
+        print(f"{settings.warehouse}: schema version {version} ({len(applied)} migrations applied)")
         return 0
     if args.command == "rebuild":
         from flows.rebuild import rebuild
 
         result = rebuild(
             settings.warehouse, settings.landing_dir, max_reject_share=settings.quarantine_max_share,
-            sources=set(args.sources) if args.sources else None,
+            sources=set(args.sources) if args.sources else None, lock_timeout_s=settings.lock_timeout_s,
         )
-        print(f"rebuilt {settings.warehouse} from {settings.landing_dir}: {result.rows_in:,} rows in, "
-              f"{result.rows_quarantined:,} quarantined, {result.facts_inserted:,} facts")
+        print(f"rebuilt {settings.warehouse} from {settings.landing_dir}: {result.loads:,} loads replayed, "
+              f"{result.rows_in:,} rows in, {result.rows_quarantined:,} quarantined, {result.facts:,} facts")
+        if result.unresolved:
+            print(f"entrepot: warning: {len(result.unresolved)} load(s) in the journal whose outcome no warehouse "
+                  f"could tell (not replayed): {', '.join(result.unresolved)}", file=sys.stderr)
         return 0
     if args.command == "bench":
         from flows.bench import bench
@@ -185,7 +197,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             return 0
         if args.source in TARIFF_SOURCES:
             result = ingest_tariff_file(args.source, str(args.file), args.valid_from, str(settings.warehouse))
-            print_tariff_result(result, settings.warehouse)
+            try:
+                print_tariff_result(result, settings.warehouse)
+            except Exception as exc:  # the edition is published already: say so, exit 0
+                print(f"entrepot: warning: the edition was loaded, but its summary could not be printed: {exc}",
+                      file=sys.stderr)
             return 0
         from flows.ingest import ingest_file
 
@@ -265,6 +281,13 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args)
     except USER_ERRORS as exc:
         print(f"entrepot: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        from warehouse.writer import disk_full
+
+        if not disk_full(exc):
+            raise
+        print(f"entrepot: error: no space left on the disk ({exc}); nothing was published", file=sys.stderr)
         return 2
 
 

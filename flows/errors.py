@@ -7,7 +7,7 @@ from flows.sources.files import UnreadableFileError
 from flows.sources.http import UpstreamError
 from flows.sql import WriteRefusedError
 from schemas.validation import PayloadSchemaError
-from warehouse.connection import WarehouseBusyError, WarehouseMissingError
+from warehouse.errors import WarehouseBusyError, WarehouseDiskFullError, WarehouseMissingError
 from warehouse.loader import TooManyRejectsError
 from warehouse.migrate import MigrationError
 from warehouse.quality.report import QualityGateError
@@ -22,6 +22,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     UnreadableFileError,
     UpstreamError,
     WarehouseBusyError,
+    WarehouseDiskFullError,
     WarehouseMissingError,
     WriteRefusedError,
     ValueError,

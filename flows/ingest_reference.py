@@ -13,7 +13,7 @@ from pathlib import Path
 from prefect import flow
 
 from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
-from flows.runs import current_run_id, ensure_warehouse
+from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
 from flows.settings import load_settings
 from flows.sources.files import UnreadableFileError
 from flows.sources.hs_reference import read_conversion
@@ -21,6 +21,7 @@ from flows.sources.landing import LandedPayload, land_file
 from schemas.raw.hs_reference import HsConversionRaw
 from schemas.validation import split_valid
 from transforms.hs_reference import conform_concordance
+from warehouse.clock import load_clock
 from warehouse.connection import warehouse
 from warehouse.loader import check_reject_share, latest_loaded_hashes
 from warehouse.reference_loader import ReferenceBatch, ReferenceResult, load_concordance
@@ -63,7 +64,8 @@ def concordance_batch(
 
 
 def replay_concordance(warehouse_path: Path, landing_dir: Path, max_reject_share: float) -> int:
-    """Load every landed conversion table again, in landing order (for a rebuild); returns how many."""
+    """Load every landed conversion table again, in landing order (a rebuild of a landing directory
+    of an earlier version, without a load journal); returns how many."""
     from flows.rebuild import replay_order
 
     payloads = replay_order(landing_dir, {SOURCE})
@@ -80,6 +82,19 @@ def replay_concordance(warehouse_path: Path, landing_dir: Path, max_reject_share
     return len(payloads)
 
 
+def replay_reference_load(record: dict[str, object], warehouse_path: Path, landing_dir: Path) -> ReferenceResult:
+    """Load a journaled conversion table again exactly as it was loaded (for a rebuild)."""
+    payload = LandedPayload.from_record(record["payloads"][0])
+    with load_clock(list(record["stamps"])):
+        batch = concordance_batch(
+            payload, landing_dir, run_id=str(record["run_id"]), flow_name=str(record["flow_name"]),
+            max_reject_share=float(record["params"]["max_reject_share"]),
+            started_at=dt.datetime.fromisoformat(str(record["started_at"])),
+        )
+        with warehouse(warehouse_path) as con:
+            return load_concordance(con, batch)
+
+
 @flow(name="ingest-reference")
 def ingest_reference(
     source: str, file: str, warehouse_path: str | None = None, force: bool = False
@@ -92,18 +107,27 @@ def ingest_reference(
         )
     settings = load_settings(warehouse=warehouse_path)
     run_id, started_at = current_run_id(), dt.datetime.now(dt.UTC)
-    ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
-    payload = land_file(settings.landing_dir, source=SOURCE, path=Path(file))
-    with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
-        if latest_loaded_hashes(con, SOURCE).get(payload.request) == payload.file_hash and not force:
-            return None
-    batch = concordance_batch(
-        payload,
-        settings.landing_dir,
-        run_id=run_id,
-        flow_name=f"ingest {source}",
-        max_reject_share=settings.quarantine_max_share,
-        started_at=started_at,
-    )
-    with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
-        return load_concordance(con, batch)
+    with writing(settings, f"ingest {source}") as session:
+        ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
+        payload = land_file(settings.landing_dir, source=SOURCE, path=Path(file))
+        with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
+            if latest_loaded_hashes(con, SOURCE).get(payload.request) == payload.file_hash and not force:
+                return None
+        record = load_record(
+            run_id=run_id, loader="reference", name=source, flow_name=f"ingest {source}", started_at=started_at,
+            payloads=payload_records([(payload, source)]), max_reject_share=settings.quarantine_max_share,
+        )
+        assert session.journal is not None
+        try:
+            with load_clock() as clock:
+                batch = concordance_batch(
+                    payload, settings.landing_dir, run_id=run_id, flow_name=f"ingest {source}",
+                    max_reject_share=settings.quarantine_max_share, started_at=started_at,
+                )
+                with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
+                    result = load_concordance(con, batch)
+        except Exception as exc:
+            session.journal.refused(run_id, str(exc), record["payloads"])
+            raise
+        session.journal.add({**record, "stamps": clock.recorded()})
+        return result

@@ -19,7 +19,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
-from flows.runs import current_run_id, ensure_warehouse
+from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
 from flows.settings import Settings, load_settings
 from flows.sources import korea_tariff, usitc_hts
 from flows.sources.landing import EDITIONS_LOG, LandedPayload, land_file
@@ -29,6 +29,7 @@ from schemas.validation import split_valid
 from transforms import korea_tariff as korea
 from transforms import usitc_hts as hts
 from transforms.korus_staging import StagingRule
+from warehouse.clock import load_clock
 from warehouse.connection import warehouse
 from warehouse.loader import check_reject_share
 from warehouse.tariff_loader import TariffBatch, TariffLoadResult, load_tariffs
@@ -168,24 +169,43 @@ def ingest_tariff_file(
         raise TariffSourceError("usitc-hts: --valid-from YYYY-MM-DD is required (the date the edition takes effect)")
     settings = load_settings(warehouse=warehouse_path)
     run_id, started_at = current_run_id(), dt.datetime.now(dt.UTC)
-    ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
-    payload = land_file(settings.landing_dir, source=TARIFF_SOURCES[name].source, path=Path(file))
-    batch = build_batch(name, payload, settings, valid_from, run_id, started_at)
-    result = load_batch(batch, settings)
-    _log_edition(settings.landing_dir, name, payload, batch.valid_from)
+    with writing(settings, f"ingest {name}") as session:
+        ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
+        payload = land_file(settings.landing_dir, source=TARIFF_SOURCES[name].source, path=Path(file))
+        record = load_record(
+            run_id=run_id, loader="tariff", name=name, flow_name=f"ingest {name}", started_at=started_at,
+            payloads=payload_records([(payload, name)]), max_reject_share=settings.quarantine_max_share,
+        )
+        try:
+            with load_clock() as clock:
+                batch = build_batch(name, payload, settings, valid_from, run_id, started_at)
+                result = load_batch(batch, settings)
+        except Exception as exc:
+            assert session.journal is not None
+            session.journal.refused(run_id, str(exc), record["payloads"])
+            raise
+        assert session.journal is not None
+        session.journal.add({**record, "valid_from": batch.valid_from.isoformat(), "stamps": clock.recorded()})
     return result
 
 
-def _log_edition(landing_dir: Path, name: str, payload: LandedPayload, valid_from: dt.date) -> None:
-    """Record which landed file was loaded as which edition (the manifest has no valid_from)."""
-    record = {"name": name, "valid_from": valid_from.isoformat(), **payload.manifest_record()}
-    with open(Path(landing_dir) / EDITIONS_LOG, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+def replay_tariff_load(record: dict[str, object], settings: Settings) -> TariffLoadResult:
+    """Load a journaled tariff edition again exactly as it was loaded (for a rebuild)."""
+    payload = LandedPayload.from_record(record["payloads"][0])
+    params = record["params"]
+    replayed = settings.model_copy(update={"quarantine_max_share": params["max_reject_share"]})
+    started_at = dt.datetime.fromisoformat(str(record["started_at"]))
+    with load_clock(list(record["stamps"])):
+        batch = build_batch.fn(
+            str(record["name"]), payload, replayed, dt.date.fromisoformat(str(record["valid_from"])),
+            str(record["run_id"]), started_at,
+        )
+        return load_batch.fn(batch, replayed)
 
 
 def replay_editions(warehouse_path: Path, landing_dir: Path) -> list[TariffLoadResult]:
-    """Reload every tariff edition ingested from ``landing_dir``, in the order it was loaded
-    (for a rebuild from the landing directory: the trade manifest alone lacks valid_from)."""
+    """Reload every tariff edition a landing directory of an earlier version logged in
+    ``tariff_editions.jsonl``, in the order it was loaded (a rebuild without a load journal)."""
     path = Path(landing_dir) / EDITIONS_LOG
     if not path.exists():
         return []

@@ -11,7 +11,7 @@ from flows import planning
 from flows.artifacts import publish_run_artifacts
 from flows.pipeline import read_crosswalk
 from flows.registry import COMTRADE_API, census_api_kind
-from flows.runs import current_run_id, ensure_warehouse
+from flows.runs import current_run_id, ensure_warehouse, writing
 from flows.settings import Settings, load_settings
 from flows.sources import comtrade_api
 from flows.summary import RunSummary
@@ -62,11 +62,18 @@ def nightly(warehouse_path: str | None = None, today: dt.date | None = None) -> 
     """Extract each configured source for new periods plus the revision window, validate,
     transform and load in one transaction; returns the run summary."""
     settings: Settings = load_settings(warehouse=warehouse_path)
-    log = get_run_logger()
     today = today or dt.date.today()
     run_id, started_at = current_run_id(), dt.datetime.now(dt.UTC)
-    ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
     summary = RunSummary("nightly", str(settings.warehouse), settings.upstream)
+    with writing(settings, "nightly"):
+        _nightly_run(settings, today, run_id, started_at, summary)
+    return summary
+
+
+def _nightly_run(settings: Settings, today: dt.date, run_id: str, started_at: dt.datetime, summary: RunSummary) -> None:
+    """The nightly's work, inside its writer session (published when it returns)."""
+    log = get_run_logger()
+    ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
 
     with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
         last = planning.last_loaded_month(con, CENSUS_SOURCE)
@@ -109,7 +116,6 @@ def nightly(warehouse_path: str | None = None, today: dt.date | None = None) -> 
     if not to_process:
         summary.notes.append("every payload was already loaded with the same content: nothing changed")
 
-    processed = conform_payloads(to_process, settings.landing_dir, crosswalk)
+    processed = conform_payloads(to_process, settings.landing_dir, crosswalk, settings)
     summary.result = load_warehouse(processed, settings, run_id, "nightly", started_at)
     publish_run_artifacts(summary, settings)
-    return summary

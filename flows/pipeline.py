@@ -38,6 +38,8 @@ class ProcessedPayload:
     """One payload after validation and transformation."""
 
     payload: LandedPayload
+    kind: str
+    """The payload kind's name (``PayloadKind.name``), as the load journal records it."""
     conformed: Conformed
     quarantine: pl.DataFrame
     rows_in: int
@@ -87,6 +89,7 @@ def process_payload(
     rejects = pl.concat([validated.rejects, conformed.rejects], how="vertical_relaxed")
     return ProcessedPayload(
         payload=payload,
+        kind=kind.name,
         conformed=conformed,
         quarantine=quarantine_frame(rejects, kind.source, payload.file_hash, file_name),
         rows_in=raw.height,

@@ -1,25 +1,35 @@
-"""Rebuild the warehouse from the landing directory alone, payload by payload.
+"""Rebuild the warehouse from the landing directory alone.
 
-Every payload in the manifest is replayed in the order it was fetched, so later releases revise
-earlier ones exactly as they did the first time (the revision history is rebuilt too). The rebuild
-writes a private copy (``<warehouse>.rebuilding``), committing after each payload so memory stays
-flat however many rows there are, and replaces the warehouse with it only when everything succeeded.
+With a load journal (``loads.jsonl``, see ``warehouse.journal``), every committed load is replayed
+in the order it was published, each with its own run id, payloads, thresholds and clock stamps, so
+every core and meta row comes back as it was; refused loads and loads a killed writer never
+published are not replayed. A landing directory of an earlier version, without a journal, is
+replayed payload by payload from its manifest in fetch order, then its tariff editions and HS
+concordances.
+
+The rebuild holds the writer lock like every writer, builds a fresh draft (committing as it goes so
+memory stays flat) and publishes it in one rename only when everything succeeded: a failed rebuild
+leaves the warehouse as it was, and no load can commit meanwhile and be lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from flows.pipeline import ProcessedPayload, build_batch, process_payload, read_crosswalk
-from flows.registry import UnknownSourceError, is_trade_source, kind_for_payload
+from flows.pipeline import ProcessedPayload, build_batch, load_processed, process_payload, read_crosswalk
+from flows.registry import UnknownSourceError, is_trade_source, kind_by_name, kind_for_payload
+from flows.settings import load_settings
 from flows.sources.landing import EDITIONS_LOG, LandedPayload, read_manifest
+from warehouse.clock import load_clock
 from warehouse.connection import warehouse
+from warehouse.journal import Journal
 from warehouse.loader import LoadResult, LoadSession, check_reject_share
 from warehouse.migrate import migrate
+from warehouse.writer import writer_session
 
 LOAD_MEMORY_LIMIT = "1GB"
 """DuckDB's buffer pool during large loads: enough for any one payload, flat as the warehouse grows."""
@@ -107,37 +117,97 @@ def load_payloads(
             return session.finish(rows_in=rows_in, rows_quarantined=rows_quarantined, rows_skipped=rows_skipped)
 
 
-def _discard(path: Path) -> None:
-    for stale in (path, path.with_name(path.name + ".wal")):
-        stale.unlink(missing_ok=True)
+@dataclass(frozen=True)
+class RebuildResult:
+    """What a rebuild replayed."""
+
+    loads: int
+    rows_in: int
+    rows_quarantined: int
+    facts: int
+    unresolved: list[str] = field(default_factory=list)
 
 
 def rebuild(
-    warehouse_path: Path, landing_dir: Path, *, max_reject_share: float, sources: set[str] | None = None
-) -> LoadResult:
-    """Replay the whole landing directory into ``warehouse_path``: trade payloads in one transaction,
-    then each tariff edition in the order it was ingested (editions carry their valid-from date),
-    then the HS concordances."""
+    warehouse_path: Path, landing_dir: Path, *, max_reject_share: float, sources: set[str] | None = None,
+    lock_timeout_s: float = 0.0,
+) -> RebuildResult:
+    """Replay the landing directory into a fresh draft of ``warehouse_path`` and publish it."""
+    with writer_session(
+        warehouse_path, lock_timeout_s=lock_timeout_s, fresh=True, memory_limit=REBUILD_MEMORY_LIMIT,
+        what="rebuild", journal_dir=landing_dir,
+    ) as session:
+        assert session.journal is not None
+        with warehouse(warehouse_path) as con:
+            migrate(con)
+        if session.journal.exists():
+            result = replay_journal(warehouse_path, landing_dir, session.journal, sources)
+        else:
+            result = _replay_manifest(warehouse_path, landing_dir, max_reject_share, sources)
+        with warehouse(warehouse_path) as con:
+            facts = con.sql("SELECT count(*) FROM core.fact_trade").fetchall()[0][0]
+    return replace(result, facts=facts)
+
+
+def replay_journal(
+    warehouse_path: Path, landing_dir: Path, journal: Journal, sources: set[str] | None
+) -> RebuildResult:
+    """Every committed load again, in publish order, as it was loaded."""
+    settings = load_settings(warehouse=warehouse_path, landing_dir=landing_dir)
+    loads = rows_in = rows_quarantined = 0
+    for record in journal.committed():
+        touched = {str(p["source"]) for p in record["payloads"]}
+        if sources and touched and not touched & sources:
+            continue
+        loader = record["loader"]
+        if loader == "trade":
+            result = replay_trade_load(record, warehouse_path, landing_dir)
+        elif loader == "tariff":
+            from flows.ingest_tariffs import replay_tariff_load
+
+            result = replay_tariff_load(record, settings)
+        elif loader == "reference":
+            from flows.ingest_reference import replay_reference_load
+
+            result = replay_reference_load(record, warehouse_path, landing_dir)
+        else:
+            raise UnknownSourceError(f"the load journal names a loader this version does not know: {loader!r}")
+        loads += 1
+        rows_in += result.rows_in
+        rows_quarantined += result.rows_quarantined
+    return RebuildResult(loads, rows_in, rows_quarantined, 0, journal.unresolved())
+
+
+def replay_trade_load(record: dict[str, object], warehouse_path: Path, landing_dir: Path) -> LoadResult:
+    """One journaled trade load again: its payloads, run id, threshold and clock stamps."""
+    entries = list(record["payloads"])
+    payloads = [(LandedPayload.from_record(e), kind_by_name(str(e["kind"]))) for e in entries]
+    with warehouse(warehouse_path) as con:
+        crosswalk = read_crosswalk(con)
+    processed = [process_payload(p, kind, landing_dir, crosswalk) for p, kind in payloads]
+    with load_clock(list(record["stamps"])), warehouse(warehouse_path) as con:
+        return load_processed(
+            con, processed, run_id=str(record["run_id"]), flow_name=str(record["flow_name"]),
+            started_at=dt.datetime.fromisoformat(str(record["started_at"])),
+            max_reject_share=float(record["params"]["max_reject_share"]),
+        )
+
+
+def _replay_manifest(
+    warehouse_path: Path, landing_dir: Path, max_reject_share: float, sources: set[str] | None
+) -> RebuildResult:
+    """A landing directory without a load journal: trade payloads in one run, then tariff editions
+    (from their log) and HS concordances."""
     ordered = replay_order(landing_dir, sources)
     payloads = [p for p in ordered if is_trade_source(p.source)]
     others = {p.source for p in ordered} - {p.source for p in payloads}
-    staged = warehouse_path.with_name(warehouse_path.name + ".rebuilding")
-    _discard(staged)
-    try:
-        result = load_payloads(
-            staged, landing_dir, payloads, flow_name="rebuild", max_reject_share=max_reject_share,
-            commit_each_part=True, memory_limit=REBUILD_MEMORY_LIMIT,
-        )
-        if others or (Path(landing_dir) / EDITIONS_LOG).exists():  # those flows are imported only if needed
-            _replay_tariffs_and_references(staged, landing_dir, others, sources, max_reject_share)
-    except BaseException:
-        _discard(staged)
-        raise
-    os.replace(staged, warehouse_path)  # the old warehouse stays whole until this instant
-    Path(str(warehouse_path) + ".wal").unlink(missing_ok=True)
-    return result
-
-
+    result = load_payloads(
+        warehouse_path, landing_dir, payloads, flow_name="rebuild", max_reject_share=max_reject_share,
+        commit_each_part=True, memory_limit=REBUILD_MEMORY_LIMIT,
+    )
+    if others or (Path(landing_dir) / EDITIONS_LOG).exists():  # those flows are imported only if needed
+        _replay_tariffs_and_references(warehouse_path, landing_dir, others, sources, max_reject_share)
+    return RebuildResult(1, result.rows_in, result.rows_quarantined, 0)
 def _replay_tariffs_and_references(
     staged: Path, landing_dir: Path, present: set[str], wanted: set[str] | None, max_reject_share: float
 ) -> None:

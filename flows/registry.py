@@ -41,6 +41,8 @@ class PayloadKind:
     read: Callable[[Path], pl.DataFrame]
     model: type[pa.DataFrameModel]
     conform: Conform
+    name: str = ""
+    """What the load journal calls it (``kind_by_name`` finds it again for a rebuild)."""
 
 
 FILE_SOURCES: dict[str, PayloadKind] = {
@@ -81,6 +83,7 @@ FILE_SOURCES: dict[str, PayloadKind] = {
 def census_api_kind(direction: str) -> PayloadKind:
     """The payload kind of a Census API response for ``direction`` (export or import)."""
     return PayloadKind(
+        name=f"census-api-response:{direction}",
         source=census_api.SOURCE,
         read=census_api_source.read_payload,
         model=CensusApiExportsRaw if direction == "export" else CensusApiImportsRaw,
@@ -105,6 +108,10 @@ FILE_SOURCES["census-api-porths"] = PayloadKind(
 )
 
 
+for _name, _kind in FILE_SOURCES.items():
+    FILE_SOURCES[_name] = replace(_kind, name=_name)
+
+
 def is_trade_source(source: str) -> bool:
     """Whether landed payloads of ``source`` load through the trade loader (``kind_for_payload``)."""
     return source in {census_api.SOURCE, comtrade.SOURCE} | {kind.source for kind in FILE_SOURCES.values()}
@@ -124,9 +131,22 @@ def kind_for_payload(source: str, request: str) -> PayloadKind:
 
 
 COMTRADE_API = PayloadKind(
+    name="comtrade-api-response",
     source=comtrade.SOURCE,
     read=comtrade_api_source.read_payload,
     model=ComtradeRaw,
     conform=lambda raw, crosswalk, file_hash: comtrade.conform(raw, crosswalk=crosswalk, file_hash=file_hash),
 )
 """A Comtrade API v1 response: the same raw model and transform as the CSV download."""
+
+
+def kind_by_name(name: str) -> PayloadKind:
+    """The payload kind the load journal names (``PayloadKind.name``)."""
+    if name in FILE_SOURCES:
+        return FILE_SOURCES[name]
+    if name == COMTRADE_API.name:
+        return COMTRADE_API
+    for direction in ("export", "import"):
+        if name == census_api_kind(direction).name:
+            return census_api_kind(direction)
+    raise UnknownSourceError(f"the load journal names a payload kind this version does not know: {name!r}")

@@ -11,10 +11,12 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.pipeline import ProcessedPayload, fetch_census_months, load_processed, process_payload
 from flows.registry import PayloadKind
+from flows.runs import current_run_id, journal_of, load_record, payload_records
 from flows.settings import Settings
 from flows.sources import comtrade_api
 from flows.sources.http import RetryPolicy
 from flows.sources.landing import LandedPayload
+from warehouse.clock import load_clock
 from warehouse.connection import warehouse
 from warehouse.loader import LoadResult
 
@@ -49,10 +51,18 @@ def extract_comtrade(query: comtrade_api.ComtradeQuery, base_url: str, settings:
 
 @task(name="validate-and-conform", cache_policy=NO_CACHE)
 def conform_payloads(
-    payloads: list[tuple[LandedPayload, PayloadKind]], landing_dir: Path, crosswalk: pl.DataFrame
+    payloads: list[tuple[LandedPayload, PayloadKind]], landing_dir: Path, crosswalk: pl.DataFrame,
+    settings: Settings | None = None,
 ) -> list[ProcessedPayload]:
-    """Validate each landed payload against its raw model and conform it."""
-    return [process_payload(p, kind, landing_dir, crosswalk) for p, kind in payloads]
+    """Validate each landed payload against its raw model and conform it; a payload that cannot be
+    read is a refused load in the run's journal (with ``settings``)."""
+    try:
+        return [process_payload(p, kind, landing_dir, crosswalk) for p, kind in payloads]
+    except Exception as exc:
+        journal = journal_of(settings) if settings is not None else None
+        if journal is not None:
+            journal.refused(current_run_id(), str(exc), payload_records([(p, k.name) for p, k in payloads]))
+        raise
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
@@ -64,21 +74,34 @@ def load_warehouse(
     started_at: dt.datetime,
 ) -> LoadResult:
     """Merge everything in one transaction (waiting for another writer up to the lock timeout); the
-    quality gate runs before COMMIT and builds the Data Docs, and a critical failure rolls it all back."""
+    quality gate runs before COMMIT and builds the Data Docs, and a critical failure rolls it all back.
+    The load, or its refusal, goes to the run's load journal."""
     from flows.artifacts import data_docs_location
     from warehouse.quality.gate import QualityGate
 
     gate = QualityGate(run_name=run_id, docs_dir=data_docs_location(settings).parent)
-    with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
-        result = load_processed(
-            con,
-            processed,
-            run_id=run_id,
-            flow_name=flow_name,
-            started_at=started_at,
-            max_reject_share=settings.quarantine_max_share,
-            checks=gate,
-        )
+    journal = journal_of(settings)
+    payloads = payload_records([(p.payload, p.kind) for p in processed])
+    try:
+        with load_clock() as clock, warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
+            result = load_processed(
+                con,
+                processed,
+                run_id=run_id,
+                flow_name=flow_name,
+                started_at=started_at,
+                max_reject_share=settings.quarantine_max_share,
+                checks=gate,
+            )
+    except Exception as exc:  # refused: the quality gate, too many rejects, a broken grain...
+        if journal is not None:
+            journal.refused(run_id, str(exc), payloads)
+        raise
+    if journal is not None:
+        journal.add(load_record(
+            run_id=run_id, loader="trade", flow_name=flow_name, started_at=started_at, payloads=payloads,
+            max_reject_share=settings.quarantine_max_share, stamps=clock.recorded(),
+        ))
     if gate.report is not None:
         result.notes.extend(f"quality warning: {o.describe()}" for o in gate.report.warnings)
     return result

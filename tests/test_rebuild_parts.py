@@ -26,7 +26,7 @@ def processed(name: str, rows: int, periods: list[str], flow: str = "X_FAS") -> 
     ).with_columns([pl.lit(None, dtype).alias(c) for c, dtype in FACT_SCHEMA.items() if c not in {"source", "period_id", "flow_id"}])
     payload = LandedPayload("s", f"r/{name}", name * 64, f"s/{name}", 1, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), rows, "")
     empty = pl.DataFrame()
-    return ProcessedPayload(payload, Conformed(facts, empty, empty, empty), empty, rows, 0)
+    return ProcessedPayload(payload, "test", Conformed(facts, empty, empty, empty), empty, rows, 0)
 
 
 def names(groups: list[list[ProcessedPayload]]) -> list[list[str]]:

@@ -24,6 +24,8 @@ from schemas.core.dim_product import DimProduct
 from schemas.core.fact_trade import GRAIN, FactTrade
 from schemas.core.meta import LandedFile, QuarantineRow
 from schemas.validation import assert_valid
+from warehouse import clock
+from warehouse.runs import RunRow, record_run, rollback
 
 QUARANTINE_SCHEMA = {
     "source": pl.String,
@@ -321,7 +323,7 @@ class LoadSession:
         self.source = source
         self.started_at = started_at
         self.checks = checks
-        self.now = dt.datetime.now(dt.UTC)
+        self.now = clock.now()
         self.inserted = self.updated = self.unchanged = self.quarantine_written = 0
         self._open = False
 
@@ -333,7 +335,7 @@ class LoadSession:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if self._open:
             self._open = False
-            self.con.execute("ROLLBACK")
+            rollback(self.con)
 
     def merge(self, part: LoadBatch) -> None:
         """Stage, check and merge one part (its facts, dimension rows, files and quarantine rows)."""
@@ -362,16 +364,12 @@ class LoadSession:
         changed = self.inserted + self.updated + self.quarantine_written
         if self.checks is not None and changed:
             self.checks(self.con)
-        finished = dt.datetime.now(dt.UTC)
+        finished = clock.now()
         rows_loaded = rows_in - rows_quarantined
-        self.con.execute(
-            "INSERT INTO meta.runs VALUES (?, ?, ?, ?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                self.run_id, self.flow_name, self.source, self.started_at, finished,
-                rows_in, rows_loaded, rows_quarantined, rows_skipped,
-                self.inserted, self.updated, self.unchanged, message,
-            ],
-        )
+        record_run(self.con, RunRow(
+            self.run_id, self.flow_name, self.source, self.started_at, finished, rows_in, rows_loaded,
+            rows_quarantined, rows_skipped, self.inserted, self.updated, self.unchanged, message,
+        ))
         self.con.execute("COMMIT")
         self._open = False
         return LoadResult(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.runs import rollback
 from warehouse.seeds import sync_seeds
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -114,6 +115,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
         create_marts(con)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return pending

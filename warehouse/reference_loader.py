@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from warehouse import clock
 from warehouse.loader import arrow_view, record_meta
+from warehouse.runs import RunRow, record_run, rollback
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class ReferenceResult:
 
 def load_concordance(con: duckdb.DuckDBPyConnection, batch: ReferenceBatch) -> ReferenceResult:
     """Replace the concordance between the batch's vintages and record the run."""
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     con.execute("BEGIN TRANSACTION")
     try:
         con.register("stage_rows", arrow_view(batch.concordance))
@@ -70,24 +72,15 @@ def load_concordance(con: duckdb.DuckDBPyConnection, batch: ReferenceBatch) -> R
         )
         record_meta(con, batch.run_id, batch.landed, batch.quarantine, now)
         rows_loaded = batch.rows_in - batch.rows_quarantined
-        con.execute(
-            "INSERT INTO meta.runs VALUES (?, ?, ?, ?, ?, 'succeeded', ?, ?, ?, 0, 0, 0, 0, ?)",
-            [
-                batch.run_id,
-                batch.flow_name,
-                batch.source,
-                batch.started_at,
-                dt.datetime.now(dt.UTC),
-                batch.rows_in,
-                rows_loaded,
-                batch.rows_quarantined,
-                f"core.hs_concordance: {batch.concordance.height} rows written, {replaced} replaced",
-            ],
-        )
+        record_run(con, RunRow(
+            batch.run_id, batch.flow_name, batch.source, batch.started_at, clock.now(), batch.rows_in,
+            rows_loaded, batch.rows_quarantined,
+            message=f"core.hs_concordance: {batch.concordance.height} rows written, {replaced} replaced",
+        ))
         con.execute("DROP TABLE stage_concordance")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     finally:
         con.unregister("stage_rows")

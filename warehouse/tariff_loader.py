@@ -20,7 +20,9 @@ import polars as pl
 
 from schemas.core.fact_tariff_rate import DimTariffLine, FactTariffRate
 from schemas.validation import assert_valid
+from warehouse import clock
 from warehouse.loader import record_meta
+from warehouse.runs import RunRow, record_run, rollback
 
 LINE_KEY = ("line_key",)
 RATE_KEY = ("tariff_line", "rate_type", "program_code")
@@ -207,7 +209,7 @@ def _check_order(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> None:
 
 def load_tariffs(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> TariffLoadResult:
     """Merge ``batch`` in one transaction; roll back on any error."""
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     con.execute("BEGIN TRANSACTION")
     try:
         _check_order(con, batch)
@@ -236,24 +238,21 @@ def load_tariffs(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> TariffLo
             },
         )
         record_meta(con, batch.run_id, batch.landed, batch.quarantine, now)
-        finished = dt.datetime.now(dt.UTC)
+        finished = clock.now()
         message = (
             f"{batch.edition} valid from {batch.valid_from}: lines opened {lines[0]}, closed {lines[1]}, "
             f"unchanged {lines[2]}; rates opened {rates[0]}, closed {rates[1]}, unchanged {rates[2]}; "
             f"unparsed rate texts {unparsed}"
         )
-        con.execute(
-            "INSERT INTO meta.runs VALUES (?, ?, ?, ?, ?, 'succeeded', ?, ?, ?, 0, ?, ?, ?, ?)",
-            [
-                batch.run_id, batch.flow_name, batch.source, batch.started_at, finished, batch.rows_in,
-                batch.rows_in - batch.rows_quarantined, batch.rows_quarantined, rates[0], rates[1], rates[2], message,
-            ],
-        )
+        record_run(con, RunRow(
+            batch.run_id, batch.flow_name, batch.source, batch.started_at, finished, batch.rows_in,
+            batch.rows_in - batch.rows_quarantined, batch.rows_quarantined, 0, rates[0], rates[1], rates[2], message,
+        ))
         con.execute("DROP TABLE stage_line")
         con.execute("DROP TABLE stage_rate")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return TariffLoadResult(
         run_id=batch.run_id, rows_in=batch.rows_in, rows_quarantined=batch.rows_quarantined,

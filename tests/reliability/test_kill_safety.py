@@ -20,7 +20,7 @@ from tests.reliability.bad_files import HEADER, census_countries, country_totals
 from tests.reliability.loading import content, duplicate_count, ingest_plain, load_in_child
 
 SOURCE = "census-country-totals"
-KILL_POINTS = 12
+KILL_POINTS = 14
 CONTEXT = multiprocessing.get_context("forkserver")
 CONTEXT.set_forkserver_preload(["tests.reliability.loading"])
 
