@@ -29,7 +29,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; font-weight: 600;
          color: #fff; white-space: nowrap; }
 .badge.pass { background: var(--ok); } .badge.fail { background: var(--bad); } .badge.warn { background: var(--warn); }
-.sev-critical { color: var(--bad); font-weight: 600; } .sev-warning { color: var(--warn); font-weight: 600; }
+.sev-critical { font-weight: 600; } tr.failed .sev-critical { color: var(--bad); }
+tr.warned .sev-warning { color: var(--warn); font-weight: 600; }
 tr.failed td { background: #fff5f4; } tr.warned td { background: #fffbea; }
 details { border: 1px solid var(--line); border-radius: 8px; margin: 10px 0; padding: 0 14px; }
 details[open] { padding-bottom: 8px; }
@@ -140,7 +141,7 @@ def render_page(runs: list[CheckReport], *, gx_index: bool = False) -> str:
         f"<title>entrepot quality gates</title><style>{STYLE}</style></head><body>"
         "<h1>entrepot quality gates</h1>"
         f'<p class="sub">The Great Expectations checkpoint run inside each load, before COMMIT: the last '
-        f"{len(runs)} gated runs, newest first. A critical failure rolls the load back; a warning is reported "
+        f"{_plural(len(runs), 'gated run')}, newest first. A critical failure rolls the load back; a warning is reported "
         f"and the load commits.</p>{''.join(body)}"
         f"<footer>{docs} Generated {_when(dt.datetime.now(dt.UTC))}.</footer></body></html>\n"
     )
