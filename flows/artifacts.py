@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from flows.settings import Settings
 from flows.summary import RunSummary
 from warehouse.connection import warehouse
+from warehouse.quality.history import GX_INDEX, PAGE, quality_dir
 from warehouse.status import run_by_source, table_row_counts
 
 SUMMARY_KEY = "entrepot-run-summary"
@@ -17,7 +18,12 @@ COUNTS_KEY = "entrepot-row-counts"
 
 def data_docs_location(settings: Settings) -> Path:
     """Where the validation Data Docs are published: ``data_docs/index.html`` beside the warehouse."""
-    return Path(settings.warehouse).resolve().parent / "data_docs" / "index.html"
+    return quality_dir(settings.warehouse) / GX_INDEX
+
+
+def quality_page_location(settings: Settings) -> Path:
+    """The project's own self-contained quality page: ``data_docs/quality.html`` beside the warehouse."""
+    return quality_dir(settings.warehouse) / PAGE
 
 
 def summary_markdown(summary: RunSummary, per_source: list[dict], settings: Settings) -> str:
@@ -52,8 +58,9 @@ def summary_markdown(summary: RunSummary, per_source: list[dict], settings: Sett
     ]
     warnings = [n for n in (summary.result.notes if summary.result else []) if n.startswith("quality warning")]
     lines += [f"- {w}: **failed** (warning)" for w in warnings]
-    docs = data_docs_location(settings)
-    lines += ["", f"Data Docs: `{docs}`" + ("" if docs.exists() else " (not built yet)")]
+    docs, page = data_docs_location(settings), quality_page_location(settings)
+    lines += ["", f"Quality page: `{page}`" + ("" if page.exists() else " (not built yet)"),
+              "", f"Data Docs: `{docs}`" + ("" if docs.exists() else " (not built yet)")]
     lines += [f"- note: {note}" for note in summary.notes]
     return "\n".join(lines) + "\n"
 

@@ -76,7 +76,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="register the nightly and backfill deployments with a Prefect server and run them")
     serve.add_argument("--cron", default="0 6 * * *", help="nightly schedule (default: 06:00 every day)")
     serve.add_argument("--timezone", default="UTC", help="time zone of the cron schedule (default: UTC)")
-    status = commands.add_parser("status", help="per source the last period loaded; the last runs; quarantine counts")
+    status = commands.add_parser(
+        "status", help="per source the last period loaded; the last runs; quarantine counts; the last quality gate"
+    )
     status.add_argument("--runs", type=int, default=10, help="how many recent runs to list")
     export = commands.add_parser("export", help="write the marts and core tables as Hive-partitioned Parquet")
     export.add_argument("--format", choices=["parquet"], default="parquet")

@@ -1,4 +1,5 @@
-"""``entrepot status``: what the warehouse holds per source, the last runs, quarantine counts."""
+"""``entrepot status``: what the warehouse holds per source, the last runs, quarantine counts, and the
+last quality gate's results with links to the quality page and GX's Data Docs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from warehouse.connection import warehouse
+from warehouse.quality.history import GX_INDEX, PAGE, load_runs, quality_dir, suite_counts
 from warehouse.status import last_runs, quarantine_counts, sources_status
 
 
@@ -65,9 +67,35 @@ def status_tables(path: Path, runs: int = 10) -> list[Table]:
     ]
 
 
+def gate_table(path: Path) -> Table:
+    """The last gated run of the warehouse at ``path``: per suite expectations passed and failed."""
+    runs = load_runs(quality_dir(path))
+    if not runs:
+        return _table("last quality gate", ["suite", "passed", "failed", "failed expectations"], [],
+                      "(no gated run yet)")
+    last = runs[0]
+    verdict = "failed" if last.critical_failures else "passed" + (" with warnings" if last.warnings else "")
+    return _table(
+        f"last quality gate: {verdict} (run {last.run_name}, {_when(last.run_time)})",
+        ["suite", "passed", "failed", "failed expectations"],
+        [[s["suite"], str(s["passed"]), str(s["failed"]), "; ".join(s["failures"]) or "-"]
+         for s in suite_counts(last)],
+        "(no expectations)",
+    )
+
+
+def quality_links(path: Path) -> list[str]:
+    """``file://`` links to the quality page and GX's Data Docs index, or why there is none yet."""
+    folder = quality_dir(path)
+    return [f"{label}: {target.as_uri() if target.exists() else f'{target} (not built yet)'}"
+            for label, target in (("quality page", folder / PAGE), ("GX Data Docs", folder / GX_INDEX))]
+
+
 def print_status(path: Path, runs: int = 10) -> None:
-    """Print the status tables (wide enough that nothing is cut when piped)."""
+    """Print the status tables and quality links (wide enough that nothing is cut when piped)."""
     console = Console(width=max(Console().width, 160))
     console.print(f"warehouse: {path}")
-    for table in status_tables(path, runs):
+    for table in [*status_tables(path, runs), gate_table(path)]:
         console.print(table)
+    for line in quality_links(path):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import numbers
 import os
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -61,19 +63,66 @@ def _detail(item: Any, key: str) -> str:
     return ""
 
 
+def _value(value: Any) -> str:
+    """A value as a reader wants it: numbers with thousands separators, pairs as ``a vs b``."""
+    if isinstance(value, tuple | list):
+        return " vs ".join(_value(v) for v in value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal):
+        return str(value)
+    number = float(value)
+    if abs(number) >= 1e15 or 0 < abs(number) < 1e-3:
+        return f"{number:.6g}"
+    grouped = "," if abs(number) >= 10_000 else ""  # 2027 stays a year, 100,000 reads as a number
+    return f"{int(number):{grouped}}" if number.is_integer() else f"{number:{grouped}.4f}".rstrip("0")
+
+
+def _expected(kind: str, kwargs: dict[str, Any]) -> str:
+    """What the expectation asks, in words: ``between 0 and 0``, ``in {...}``, ``a >= b``."""
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    if low is not None or high is not None:
+        if low is not None and high is not None:
+            return f"= {_value(low)}" if low == high else f"between {_value(low)} and {_value(high)}"
+        return f"≥ {_value(low)}" if low is not None else f"≤ {_value(high)}"
+    if "value_set" in kwargs:
+        return "in {" + ", ".join(_value(v) for v in kwargs["value_set"]) + "}"
+    a, b = kwargs.get("column_A"), kwargs.get("column_B")
+    if a and b:
+        operator = "=" if kind.endswith("to_be_equal") else "≥" if kwargs.get("or_equal") else ">"
+        return f"{a} {operator} {b}"
+    return ", ".join(f"{k}={_value(v)}" for k, v in kwargs.items() if k not in {"batch_id", "column"})
+
+
+def _observed(item: Any) -> str:
+    """What the frame held: the observed value, or how many rows failed and a few of their values."""
+    result = item.result or {}
+    if result.get("observed_value") is not None:
+        return _value(result["observed_value"])
+    if result.get("element_count") is None:
+        return ""
+    failed, rows = result.get("unexpected_count") or 0, result["element_count"]
+    if not failed:
+        return f"all {rows:,} rows pass"
+    values = ", ".join(_value(v) for v in (result.get("partial_unexpected_list") or [])[:3])
+    return f"{failed:,} of {rows:,} rows fail" + (f": {values}" if values else "")
+
+
 def _outcomes(suite: Suite, run: Any) -> list[Outcome]:
     outcomes = []
     for validation in run.run_results.values():
         for item in validation.results:
             config = item.expectation_config
+            meta = config.meta or {}
             outcomes.append(
                 Outcome(
                     suite=suite.name,
                     expectation=config.type,
                     column=config.kwargs.get("column") or config.kwargs.get("column_B"),
-                    severity=(config.meta or {}).get("severity", CRITICAL),
+                    severity=meta.get("severity", CRITICAL),
                     success=bool(item.success),
                     detail="" if item.success else _detail(item, suite.key),
+                    observed=_observed(item),
+                    expected=_expected(config.type, config.kwargs),
+                    notes=str(meta.get("notes") or ""),
                 )
             )
     return outcomes
@@ -90,7 +139,7 @@ def run_checkpoint(
     context = _context(docs_dir)
     source = context.data_sources.add_pandas("warehouse")
     run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
-    report = CheckReport(run_name=run_name)
+    report = CheckReport(run_name=run_name, run_time=run_id.run_time)
     for suite in suites:
         frame = con.sql(suite.query).pl().to_pandas()
         batch = source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe(suite.name)

@@ -5,6 +5,7 @@ Kept free of Great Expectations so the loader and the flows can use it without i
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,9 @@ class QualityGateError(RuntimeError):
     def __init__(self, report: CheckReport) -> None:
         self.report = report
         failed = "; ".join(o.describe() for o in report.critical_failures)
-        docs = f" (Data Docs: {report.docs_index})" if report.docs_index else ""
+        where = [f"quality page: {report.page}"] if report.page else []
+        where += [f"Data Docs: {report.docs_index}"] if report.docs_index else []
+        docs = f" ({', '.join(where)})" if where else ""
         super().__init__(
             f"quality gate failed, nothing from this run was published: {failed}{docs}"
         )
@@ -34,6 +37,9 @@ class Outcome:
     severity: str
     success: bool
     detail: str = ""
+    observed: str = ""
+    expected: str = ""
+    notes: str = ""
 
     def describe(self) -> str:
         where = f"{self.suite}.{self.expectation}" + (f"({self.column})" if self.column else "")
@@ -42,11 +48,13 @@ class Outcome:
 
 @dataclass
 class CheckReport:
-    """Every outcome of one checkpoint run, and where its Data Docs were built."""
+    """Every outcome of one checkpoint run, and where its Data Docs and quality page were written."""
 
     run_name: str
     outcomes: list[Outcome] = field(default_factory=list)
     docs_index: Path | None = None
+    run_time: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    page: Path | None = None
 
     @property
     def critical_failures(self) -> list[Outcome]:
