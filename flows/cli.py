@@ -271,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``entrepot`` console command; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
     command = _command(argv)
+    if command in FLOW_COMMANDS:
+        # a flow's logs go to Prefect's API (its UI and `prefect flow-run logs`); the terminal gets the
+        # run's own lines and, on failure, one `entrepot: error:` line (a documented logging override)
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     if command in FLOW_COMMANDS and not {"-h", "--help"} & set(argv):
         prefect_server.launch()  # its start-up overlaps the imports below
     args = _parser(command).parse_args(argv)

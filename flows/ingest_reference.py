@@ -63,12 +63,11 @@ def concordance_batch(
     )
 
 
-def replay_concordance(warehouse_path: Path, landing_dir: Path, max_reject_share: float) -> int:
-    """Load every landed conversion table again, in landing order (a rebuild of a landing directory
-    of an earlier version, without a load journal); returns how many."""
-    from flows.rebuild import replay_order
-
-    payloads = replay_order(landing_dir, {SOURCE})
+def replay_concordance(
+    warehouse_path: Path, landing_dir: Path, max_reject_share: float, payloads: list[LandedPayload]
+) -> int:
+    """Load these landed conversion tables again, in order (a rebuild of what an earlier version,
+    without a load journal, landed); returns how many."""
     with warehouse(warehouse_path) as con:
         for payload in payloads:
             batch = concordance_batch(

@@ -140,10 +140,15 @@ def rebuild(
         assert session.journal is not None
         with warehouse(warehouse_path) as con:
             migrate(con)
-        if session.journal.exists():
-            result = replay_journal(warehouse_path, landing_dir, session.journal, sources)
-        else:
-            result = _replay_manifest(warehouse_path, landing_dir, max_reject_share, sources)
+        journal = session.journal
+        earlier = _before_the_journal(landing_dir, journal, sources)
+        result = RebuildResult(0, 0, 0, 0)
+        if earlier or not journal.exists():
+            result = _replay_manifest(warehouse_path, landing_dir, max_reject_share, earlier, sources)
+        if journal.exists():
+            replayed = replay_journal(warehouse_path, landing_dir, journal, sources)
+            result = replace(replayed, loads=replayed.loads + result.loads, rows_in=replayed.rows_in + result.rows_in,
+                             rows_quarantined=replayed.rows_quarantined + result.rows_quarantined)
         with warehouse(warehouse_path) as con:
             facts = con.sql("SELECT count(*) FROM core.fact_trade").fetchall()[0][0]
     return replace(result, facts=facts)
@@ -193,12 +198,29 @@ def replay_trade_load(record: dict[str, object], warehouse_path: Path, landing_d
         )
 
 
+def _before_the_journal(landing_dir: Path, journal: Journal, sources: set[str] | None) -> list[LandedPayload]:
+    """Payloads a version without the load journal landed (before its first record, and in none of
+    its loads): a landing directory that predates the journal is replayed the earlier way first."""
+    if not journal.exists():
+        return replay_order(landing_dir, sources)
+    records = journal.read()
+    times = [dt.datetime.fromisoformat(str(r.get("started_at") or r["at"])) for r in records if "started_at" in r or "at" in r]
+    if not times:
+        return []
+    first = min(times)
+    journaled = {(str(p["file_hash"]), str(p["request"])) for r in records for p in r.get("payloads", [])}
+    return [
+        p for p in replay_order(landing_dir, sources)
+        if p.fetched_at < first and (p.file_hash, p.request) not in journaled
+    ]
+
+
 def _replay_manifest(
-    warehouse_path: Path, landing_dir: Path, max_reject_share: float, sources: set[str] | None
+    warehouse_path: Path, landing_dir: Path, max_reject_share: float, ordered: list[LandedPayload],
+    sources: set[str] | None,
 ) -> RebuildResult:
-    """A landing directory without a load journal: trade payloads in one run, then tariff editions
-    (from their log) and HS concordances."""
-    ordered = replay_order(landing_dir, sources)
+    """Payloads landed without a load journal (an earlier version): trade payloads in one run, then
+    tariff editions (from their log) and HS concordances."""
     payloads = [p for p in ordered if is_trade_source(p.source)]
     others = {p.source for p in ordered} - {p.source for p in payloads}
     result = load_payloads(
@@ -206,10 +228,12 @@ def _replay_manifest(
         commit_each_part=True, memory_limit=REBUILD_MEMORY_LIMIT,
     )
     if others or (Path(landing_dir) / EDITIONS_LOG).exists():  # those flows are imported only if needed
-        _replay_tariffs_and_references(warehouse_path, landing_dir, others, sources, max_reject_share)
+        references = [p for p in ordered if not is_trade_source(p.source)]
+        _replay_tariffs_and_references(warehouse_path, landing_dir, others, sources, max_reject_share, references)
     return RebuildResult(1, result.rows_in, result.rows_quarantined, 0)
 def _replay_tariffs_and_references(
-    staged: Path, landing_dir: Path, present: set[str], wanted: set[str] | None, max_reject_share: float
+    staged: Path, landing_dir: Path, present: set[str], wanted: set[str] | None, max_reject_share: float,
+    payloads: list[LandedPayload],
 ) -> None:
     """Tariff editions (from their log) and HS concordances, after the trade payloads."""
     from flows.ingest_reference import SOURCE as CONCORDANCE_SOURCE
@@ -223,4 +247,4 @@ def _replay_tariffs_and_references(
     if wanted is None or wanted & tariff_sources:
         replay_editions(staged, landing_dir)
     if wanted is None or CONCORDANCE_SOURCE in wanted:
-        replay_concordance(staged, landing_dir, max_reject_share)
+        replay_concordance(staged, landing_dir, max_reject_share, [p for p in payloads if p.source == CONCORDANCE_SOURCE])

@@ -37,9 +37,9 @@ def test_rebuild_replays_landing_into_an_identical_warehouse(tmp_path) -> None:
     with duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True) as a, duckdb.connect(str(tmp_path / "b.duckdb"), read_only=True) as b:
         expected = a.sql(query).fetchall()
         assert b.sql(query).fetchall() == expected
-        assert a.sql("SELECT count(*) FROM core.fact_trade").fetchall()[0][0] == first.facts_inserted
+        assert a.sql("SELECT count(*) FROM core.fact_trade").fetchall()[0][0] == first.facts
     again = rebuild(tmp_path / "a.duckdb", tmp_path / "landing", max_reject_share=0.0)
-    assert again.facts_inserted == first.facts_inserted  # a rebuild starts from nothing
+    assert again.facts == first.facts  # a rebuild starts from nothing
     with duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True) as a:
         assert a.sql(query).fetchall() == expected
 
@@ -53,7 +53,7 @@ def test_failed_rebuild_leaves_the_warehouse_as_it_was(tmp_path) -> None:
     with pytest.raises(UnreadableFileError, match="not a JSON array of arrays"):
         rebuild(tmp_path / "w.duckdb", tmp_path / "landing", max_reject_share=0.0)
     assert snapshot(tmp_path / "w.duckdb") == before
-    assert not list(tmp_path.glob("*.rebuilding*"))
+    assert not list(tmp_path.glob("*.next*"))
 
 
 def test_bench_prints_every_figure_and_ends_with_the_ratio(tmp_path) -> None:
