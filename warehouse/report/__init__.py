@@ -1,8 +1,10 @@
 """``entrepot report``: a self-contained HTML report with inline SVG charts (opens offline).
 
-Sections: for each configured pair, exports, imports and balance by year with the KORUS milestones;
-the pair's top HS chapters and their change on the year before; tariffs by HS section, MFN against
-KORUS, where a schedule is loaded. A section whose data is absent says so instead of failing.
+Sections: for each configured pair, exports, imports and balance by year (marts.trade_balance) with
+the milestones of the agreements between them (core.dim_agreement, seeded from
+``warehouse/seeds/tariff_agreements.csv``); the pair's top HS chapters and their change on the year
+before (marts.trade_by_sector); tariffs by HS section, MFN against KORUS, where a schedule is
+loaded. It reads the warehouse only. A section whose data is absent says so instead of failing.
 """
 
 from __future__ import annotations
@@ -14,15 +16,10 @@ from string import Template
 
 import duckdb
 
-from flows.charts import Milestone, bar_pairs_chart, year_chart
 from warehouse.connection import warehouse
+from warehouse.report.charts import Milestone, bar_pairs_chart, year_chart
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.html"
-KORUS_MILESTONES = (
-    Milestone(dt.date(2007, 6, 30), "KORUS signed"),
-    Milestone(dt.date(2012, 3, 15), "KORUS in force"),
-    Milestone(dt.date(2019, 1, 1), "KORUS amended"),
-)
 TOP_PRODUCTS = 8
 
 
@@ -39,8 +36,29 @@ def _note(text: str) -> str:
     return f'<p class="note">{escape(text)}</p>'
 
 
+def agreement_milestones(con: duckdb.DuckDBPyConnection, reporter: str, partner: str) -> list[Milestone]:
+    """Signed, in force and amended dates of every agreement between the two (core.dim_agreement)."""
+    if not _exists(con, "core.dim_agreement"):
+        return []
+    rows = con.sql(
+        """
+        SELECT agreement_id, signed_date, in_force_date, amended_in_force_date FROM core.dim_agreement
+        WHERE list_has_all(list_transform(string_split(parties, ','), lambda p: trim(p)), [$r, $p])
+        ORDER BY in_force_date, agreement_id
+        """,
+        params={"r": reporter, "p": partner},
+    ).fetchall()
+    found = [
+        Milestone(day, f"{agreement} {what}")
+        for agreement, *days in rows
+        for day, what in zip(days, ("signed", "in force", "amended"), strict=True)
+        if day is not None
+    ]
+    return sorted(found, key=lambda m: m.day)
+
+
 def balance_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str) -> str:
-    """Exports, imports and balance by year, one chart per source, KORUS milestones marked."""
+    """Exports, imports and balance by year, one chart per source, the pair's agreements marked."""
     rows = con.sql(
         """
         SELECT source, year, exports_usd / 1e9, imports_usd / 1e9, months_covered
@@ -51,11 +69,12 @@ def balance_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str)
     html = [f"<h2>{escape(reporter)} trade with {escape(partner)}</h2>"]
     if not rows:
         return html[0] + _note(f"No trade between {reporter} and {partner} is loaded yet.")
+    milestones = agreement_milestones(con, reporter, partner)
     for source in sorted({r[0] for r in rows}):
         series = [r for r in rows if r[0] == source]
         years = list(range(series[0][1], series[-1][1] + 1))
         by_year = {r[1]: r for r in series}
-        shown = [m for m in KORUS_MILESTONES if years[0] <= m.day.year <= years[-1]]
+        shown = [m for m in milestones if years[0] <= m.day.year <= years[-1]]
         html.append(year_chart(
             f"{reporter}–{partner}: exports, imports and balance by year ({source})", years,
             [float(by_year[y][2]) if y in by_year and by_year[y][2] is not None else None for y in years],
@@ -63,7 +82,7 @@ def balance_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str)
             shown,
         ))
         partial = [f"{y} ({by_year[y][4]} months)" for y in years if y in by_year and (by_year[y][4] or 12) < 12]
-        hidden = [f"{m.label} {m.day.isoformat()}" for m in KORUS_MILESTONES if m not in shown]
+        hidden = [f"{m.label} {m.day.isoformat()}" for m in milestones if m not in shown]
         captions = ([f"Partial years: {', '.join(partial)}."] if partial else []) + (
             [f"Outside the years shown: {'; '.join(hidden)}."] if hidden else [])
         html += [f'<p class="caption">{escape(" ".join(captions))}</p>'] if captions else []
@@ -80,7 +99,7 @@ def products_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str
         WITH s AS (
             SELECT s.year, d.direction, s.chapter, sum(s.value_usd) / 1e9 AS value, max(s.months_covered) AS months
             FROM marts.trade_by_sector AS s JOIN core.dim_flow AS d USING (flow_id)
-            WHERE s.reporter_id = $r AND s.partner_id = $p AND d.is_trade_value AND d.headline_priority = 1
+            WHERE s.reporter_iso3 = $r AND s.partner_iso3 = $p AND d.is_trade_value AND d.headline_priority = 1
             GROUP BY ALL
         ),
         latest AS (SELECT coalesce(max(year) FILTER (WHERE months = 12), max(year)) AS year FROM s),
