@@ -32,6 +32,10 @@ def _exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     return con.sql(query, params={"s": schema, "n": name}).fetchall()[0][0] > 0
 
 
+def _months(n: int | None) -> str:
+    return "months unknown" if n is None else f"{n} month{'' if n == 1 else 's'}"
+
+
 def _note(text: str) -> str:
     return f'<p class="note">{escape(text)}</p>'
 
@@ -81,7 +85,7 @@ def balance_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str)
             [float(by_year[y][3]) if y in by_year and by_year[y][3] is not None else None for y in years],
             shown,
         ))
-        partial = [f"{y} ({by_year[y][4]} months)" for y in years if y in by_year and (by_year[y][4] or 12) < 12]
+        partial = [f"{y} ({_months(by_year[y][4])})" for y in years if y in by_year and (by_year[y][4] or 12) < 12]
         hidden = [f"{m.label} {m.day.isoformat()}" for m in milestones if m not in shown]
         captions = ([f"Partial years: {', '.join(partial)}."] if partial else []) + (
             [f"Outside the years shown: {'; '.join(hidden)}."] if hidden else [])
@@ -123,7 +127,7 @@ def products_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str
         labels = [f"{r[1]} {(r[2] or '').capitalize()}" for r in top]
         notes = [f"{(r[3] / r[4] - 1):+.1%} on {year - 1}" if r[4] else "new" for r in top]
         html.append(bar_pairs_chart(
-            f"{direction}s {year}{'' if months == 12 else f' ({months} months)'} against {year - 1}",
+            f"{direction}s {year}{'' if months == 12 else f' ({_months(months)})'} against {year - 1}",
             labels, [float(r[3]) for r in top], [float(r[4]) if r[4] is not None else None for r in top],
             (str(year), str(year - 1)), "billion USD", notes,
         ))
