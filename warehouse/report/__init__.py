@@ -3,8 +3,8 @@
 Sections: for each configured pair, exports, imports and balance by year (marts.trade_balance) with
 the milestones of the agreements between them (core.dim_agreement, seeded from
 ``warehouse/seeds/tariff_agreements.csv``); the pair's top HS chapters and their change on the year
-before (marts.trade_by_sector); tariffs by HS section, MFN against KORUS, where a schedule is
-loaded. It reads the warehouse only. A section whose data is absent says so instead of failing.
+before (marts.trade_by_sector); tariffs by HS section, MFN against KORUS (marts.tariff_indicators),
+where a schedule is loaded. It reads the warehouse only. A section whose data is absent says so instead of failing.
 """
 
 from __future__ import annotations
@@ -135,35 +135,44 @@ def products_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str
 
 
 def tariffs_section(con: duckdb.DuckDBPyConnection) -> str:
-    """Average ad valorem rates in force by HS section: MFN against KORUS, per importer."""
+    """Simple average rates by HS section (marts.tariff_indicators): MFN against KORUS, per importer,
+    for the latest year whose schedule is in force."""
     title = "<h2>Tariffs by sector: MFN against KORUS</h2>"
-    if not (_exists(con, "core.fact_tariff_rate") and _exists(con, "core.dim_hs_section")):
-        return title + _note("No tariff tables in this warehouse yet.")
+    if not (_exists(con, "marts.tariff_indicators") and _exists(con, "core.dim_hs_section")):
+        return title + _note("No tariff tables in this warehouse yet: upgrade it with `entrepot migrate`.")
     rows = con.sql(
         """
-        SELECT r.importer_id, s.section, s.roman || ' ' || s.title,
-               avg(r.ad_valorem_pct) FILTER (WHERE r.rate_type = 'mfn') AS mfn,
-               avg(r.ad_valorem_pct) FILTER (WHERE r.rate_type = 'preferential' AND r.agreement_id = 'KORUS') AS korus,
-               count(DISTINCT r.tariff_line) AS lines
-        FROM core.fact_tariff_rate AS r
-        JOIN core.dim_hs_section AS s
-          ON TRY_CAST(left(r.tariff_line, 2) AS INTEGER) BETWEEN s.first_chapter AND s.last_chapter
-        WHERE r.valid_to IS NULL AND r.ad_valorem_pct IS NOT NULL
+        WITH latest AS (
+            SELECT importer_iso3, max(year) AS year FROM marts.tariff_indicators
+            WHERE year <= year(current_date) GROUP BY ALL
+        )
+        SELECT t.importer_iso3, t.year, s.section, s.roman || ' ' || s.title,
+               max(t.simple_avg_pct) FILTER (WHERE t.rate_type = 'mfn') AS mfn,
+               max(t.simple_avg_pct) FILTER (WHERE t.rate_type = 'preferential' AND t.agreement_id = 'KORUS') AS korus,
+               max(t.tariff_lines) FILTER (WHERE t.rate_type = 'mfn') AS lines
+        FROM marts.tariff_indicators AS t
+        JOIN latest USING (importer_iso3, year)
+        JOIN core.dim_hs_section AS s ON s.section = t.hs_section
+        WHERE t.aggregation = 'section'
         GROUP BY ALL HAVING mfn IS NOT NULL OR korus IS NOT NULL
-        ORDER BY r.importer_id, s.section
+        ORDER BY t.importer_iso3, s.section
         """
     ).fetchall()
     if not rows:
         return title + _note(
             "No tariff schedule is loaded: load one with `entrepot ingest usitc-hts --file ... --valid-from ...`."
         )
-    html = [title, _note("Simple averages of the ad valorem rates in force (specific rates are left out).")]
+    html = [title, _note(
+        "Simple average rates in force on 31 December (marts.tariff_indicators, WTO definition: lines averaged "
+        "within each HS6 subheading, then the subheadings averaged; specific rates through their ad valorem "
+        "equivalent where a unit value is known, else left out)."
+    )]
     for importer in sorted({r[0] for r in rows}):
         mine = [r for r in rows if r[0] == importer]
         html.append(bar_pairs_chart(
-            f"{importer}: average ad valorem rate by HS section", [r[2] for r in mine],
-            [r[3] for r in mine], [r[4] for r in mine], ("MFN", "KORUS"), "percent",
-            [f"{r[5]:,} line{'s' if r[5] != 1 else ''}" for r in mine],
+            f"{importer}: average ad valorem rate by HS section, {mine[0][1]}", [r[3] for r in mine],
+            [r[4] for r in mine], [r[5] for r in mine], ("MFN", "KORUS"), "percent",
+            [f"{r[6]:,} line{'s' if r[6] != 1 else ''}" if r[6] else "" for r in mine],
         ))
     return "\n".join(html)
 
