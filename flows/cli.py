@@ -226,7 +226,7 @@ def _dispatch_operations(args: argparse.Namespace, settings) -> int:
         print_status(settings.warehouse, runs=args.runs)
         return 0
     if args.command == "report":
-        from flows.report import write_report
+        from warehouse.report import write_report
 
         out = write_report(settings.warehouse, args.out, [(p.reporter, p.partner) for p in settings.pairs])
         print(f"report written to {out} (self-contained: open it offline in any browser)")
