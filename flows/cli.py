@@ -58,6 +58,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     sql = commands.add_parser("sql", help="run a read-only query against the warehouse")
     sql.add_argument("query")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.add_argument("--allow-read", action="append", type=Path, default=[], metavar="DIR",
+                     help="let the query read files below DIR (repeatable); never any write")
 
     commands.add_parser("migrate", help="create or upgrade the warehouse schema")
 
@@ -111,7 +113,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sql":
         from flows.sql import render, run_query
 
-        sys.stdout.write(render(run_query(settings.warehouse, args.query), args.format))
+        sys.stdout.write(render(run_query(settings.warehouse, args.query, args.allow_read), args.format))
         return 0
     if args.command == "migrate":
         from warehouse.connection import warehouse
