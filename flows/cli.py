@@ -54,6 +54,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     ingest.add_argument("--file", required=True, type=Path, help="the file to load (left in place)")
     ingest.add_argument("--force", action="store_true", help="merge again even if this content was already loaded")
+    ingest.add_argument("--allow-removals", action="store_true",
+                        help="tariff sources: load an edition even if it closes more than tariff_max_removed_share "
+                             "(default 2%%) of the lines in force")
 
     sql = commands.add_parser("sql", help="run a read-only query against the warehouse")
     sql.add_argument("query")
@@ -186,7 +189,8 @@ def _dispatch(args: argparse.Namespace) -> int:
                       f"{result.rows_written} concordance rows written ({result.rows_replaced} replaced)")
             return 0
         if args.source in TARIFF_SOURCES:
-            result = ingest_tariff_file(args.source, str(args.file), args.valid_from, str(settings.warehouse))
+            result = ingest_tariff_file(args.source, str(args.file), args.valid_from, str(settings.warehouse),
+                                        allow_removals=args.allow_removals)
             print_tariff_result(result, settings.warehouse)
             return 0
         from flows.ingest import ingest_file

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -159,9 +160,12 @@ def print_tariff_result(result: TariffLoadResult, warehouse_path: Path) -> None:
 
 @flow(name="ingest-tariffs")
 def ingest_tariff_file(
-    name: str, file: str, valid_from: dt.date | None = None, warehouse_path: str | None = None
+    name: str, file: str, valid_from: dt.date | None = None, warehouse_path: str | None = None,
+    allow_removals: bool = False,
 ) -> TariffLoadResult:
-    """Land ``file`` as tariff source ``name`` and merge it as the edition in force from ``valid_from``."""
+    """Land ``file`` as tariff source ``name`` and merge it as the edition in force from ``valid_from``;
+    refused if it would close more than ``tariff_max_removed_share`` of the lines in force, unless
+    ``allow_removals``."""
     if name not in TARIFF_SOURCES:
         raise TariffSourceError(f"unknown tariff source {name!r}; tariff sources: {', '.join(sorted(TARIFF_SOURCES))}")
     if name == "usitc-hts" and valid_from is None:
@@ -171,6 +175,7 @@ def ingest_tariff_file(
     ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
     payload = land_file(settings.landing_dir, source=TARIFF_SOURCES[name].source, path=Path(file))
     batch = build_batch(name, payload, settings, valid_from, run_id, started_at)
+    batch = dataclasses.replace(batch, max_removed_share=None if allow_removals else settings.tariff_max_removed_share)
     result = load_batch(batch, settings)
     _log_edition(settings.landing_dir, name, payload, batch.valid_from)
     return result
