@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -160,9 +161,12 @@ def print_tariff_result(result: TariffLoadResult, warehouse_path: Path) -> None:
 
 @flow(name="ingest-tariffs")
 def ingest_tariff_file(
-    name: str, file: str, valid_from: dt.date | None = None, warehouse_path: str | None = None
+    name: str, file: str, valid_from: dt.date | None = None, warehouse_path: str | None = None,
+    allow_removals: bool = False,
 ) -> TariffLoadResult:
-    """Land ``file`` as tariff source ``name`` and merge it as the edition in force from ``valid_from``."""
+    """Land ``file`` as tariff source ``name`` and merge it as the edition in force from ``valid_from``;
+    refused if it would close more than ``tariff_max_removed_share`` of the lines in force, unless
+    ``allow_removals``."""
     if name not in TARIFF_SOURCES:
         raise TariffSourceError(f"unknown tariff source {name!r}; tariff sources: {', '.join(sorted(TARIFF_SOURCES))}")
     if name == "usitc-hts" and valid_from is None:
@@ -175,10 +179,13 @@ def ingest_tariff_file(
         record = load_record(
             run_id=run_id, loader="tariff", name=name, flow_name=f"ingest {name}", started_at=started_at,
             payloads=payload_records([(payload, name)]), max_reject_share=settings.quarantine_max_share,
+            allow_removals=allow_removals,
         )
         try:
             with load_clock() as clock:
                 batch = build_batch(name, payload, settings, valid_from, run_id, started_at)
+                removals = None if allow_removals else settings.tariff_max_removed_share
+                batch = dataclasses.replace(batch, max_removed_share=removals)
                 result = load_batch(batch, settings)
         except Exception as exc:
             assert session.journal is not None

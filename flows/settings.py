@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         default=1, ge=0, description="Re-pull this many past calendar years, plus the current one."
     )
     quarantine_max_share: float = Field(default=0.05, ge=0, le=1)
+    tariff_max_removed_share: float = Field(
+        default=0.02, ge=0, le=1,
+        description="Refuse a tariff edition that would close more than this share of the lines in force "
+        "(`entrepot ingest ... --allow-removals` loads it anyway).",
+    )
     lock_timeout_s: float = 60.0
     census_api: CensusApiSettings = Field(default_factory=CensusApiSettings)
     comtrade: ComtradeApiSettings = Field(default_factory=ComtradeApiSettings)
