@@ -229,7 +229,7 @@ def _dispatch_operations(args: argparse.Namespace, settings) -> int:
     if args.command == "status":
         from flows.status import print_status
 
-        print_status(settings.warehouse, runs=args.runs)
+        print_status(settings.warehouse, runs=args.runs, landing_dir=settings.landing_dir)
         return 0
     if args.command == "report":
         from warehouse.report import write_report

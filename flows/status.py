@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from warehouse.connection import warehouse
+from warehouse.journal import Journal
 from warehouse.quality.history import GX_INDEX, PAGE, load_runs, quality_dir, suite_counts
 from warehouse.status import last_runs, quarantine_counts, sources_status
 
@@ -91,11 +92,25 @@ def quality_links(path: Path) -> list[str]:
             for label, target in (("quality page", folder / PAGE), ("GX Data Docs", folder / GX_INDEX))]
 
 
-def print_status(path: Path, runs: int = 10) -> None:
+def refused_table(landing_dir: Path, runs: int = 10) -> Table:
+    """The last refused loads, from the load journal: nothing of them is in the warehouse."""
+    refused = Journal(landing_dir).refusals()[-runs:][::-1]
+    return _table(
+        f"last {runs} refused loads (nothing of them was loaded)",
+        ["refused at", "run", "files", "reason"],
+        [[str(r.get("at", "-")), str(r["run_id"]),
+          ", ".join(str(p.get("original_name") or p.get("request")) for p in r["payloads"]) or "-",
+          str(r["reason"])[:300]] for r in refused],
+        "(none)",
+    )
+
+
+def print_status(path: Path, runs: int = 10, landing_dir: Path | None = None) -> None:
     """Print the status tables and quality links (wide enough that nothing is cut when piped)."""
     console = Console(width=max(Console().width, 160))
     console.print(f"warehouse: {path}")
-    for table in [*status_tables(path, runs), gate_table(path)]:
+    refused = [refused_table(landing_dir, runs)] if landing_dir is not None else []
+    for table in [*status_tables(path, runs), *refused, gate_table(path)]:
         console.print(table)
     for line in quality_links(path):
         console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -6,7 +6,7 @@
   a load prepared for publishing; written (and synced) just before the warehouse is published;
 - ``{"type": "commit", "run_ids": [...]}``: those loads were published (written just after);
 - ``{"type": "abort", "run_ids": [...]}``: those loads never were (the writer died first);
-- ``{"type": "refused", "run_id", "reason", "payloads"}``: a load refused (quality gate, too many
+- ``{"type": "refused", "run_id", "at", "reason", "payloads"}``: a load refused (quality gate, too many
   rejected rows, a bad file...): nothing of it is in the warehouse.
 
 A load whose ``commit`` line is missing (killed between the publish and that line) is resolved by
@@ -18,6 +18,7 @@ payloads, thresholds and clock stamps, and so rebuilds every core and meta row a
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -69,7 +70,8 @@ class Journal:
 
     def refused(self, run_id: str, reason: str, payloads: list[dict[str, object]]) -> None:
         """A load that was refused: recorded at once (nothing of it reaches the warehouse)."""
-        self._append([{"type": "refused", "run_id": run_id, "reason": reason, "payloads": payloads}])
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self._append([{"type": "refused", "run_id": run_id, "at": at, "reason": reason, "payloads": payloads}])
 
     def prepare(self) -> None:
         """Before the publish: the pending loads, synced to disk."""

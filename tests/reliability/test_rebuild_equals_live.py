@@ -96,3 +96,6 @@ def test_rebuild_equals_the_live_warehouse_row_for_row(env: Path, prefect_server
     assert not different, {t: (len(live[t]), len(rebuilt[t])) for t in different}
     refused = {r["reason"][:40] for r in Journal(landing).refusals()}
     assert len(refused) == 2, refused
+    assert main(["status"]) == 0
+    shown = capsys.readouterr().out
+    assert "refused loads" in shown and "annual_not_its_months.csv" in shown and "too_many_bad_rows.csv" in shown
