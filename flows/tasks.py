@@ -13,7 +13,7 @@ from flows.pipeline import ProcessedPayload, fetch_census_months, load_processed
 from flows.registry import PayloadKind
 from flows.settings import Settings
 from flows.sources import comtrade_api
-from flows.sources.http import RetryPolicy
+from flows.sources.http import policy_for
 from flows.sources.landing import LandedPayload
 from warehouse.connection import warehouse
 from warehouse.loader import LoadResult
@@ -36,7 +36,7 @@ def extract_census_api(
 def extract_comtrade(query: comtrade_api.ComtradeQuery, base_url: str, settings: Settings) -> list[LandedPayload]:
     """Fetch and land one Comtrade query, split to the record cap of the access used (keyed or preview)."""
     cfg = settings.comtrade
-    policy = RetryPolicy(max_attempts=cfg.max_attempts, max_delay_s=cfg.max_backoff_s)
+    policy = policy_for(cfg)
     client, access = comtrade_api.client(cfg.api_key_value(), cfg.timeout_s)
     landed: list[LandedPayload] = []
     with client:
