@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 import httpx
 import polars as pl
 
-from flows.sources.http import RejectedRequest, RetryPolicy, UpstreamError, get_with_retries
+from flows.sources.http import RejectedRequest, RetryPolicy, UpstreamError, excerpt, get_with_retries, is_html
 from flows.sources.landing import LandedPayload, land_bytes
 from flows.sources.redaction import register_secret
 from schemas.columns import ROW_COLUMN
@@ -117,7 +117,10 @@ def nightly_queries(
 
 
 def check_body(response: httpx.Response) -> None:
-    """A v1 envelope whose ``count`` matches its ``data``; a non-empty ``error`` fails at once."""
+    """A v1 envelope whose ``count`` matches its ``data``; a non-empty ``error`` or an HTML page
+    fails at once."""
+    if is_html(response):
+        raise RejectedRequest(f"got an HTML page instead of data: {excerpt(response)!r}")
     try:
         body = json.loads(response.content)
     except json.JSONDecodeError as exc:

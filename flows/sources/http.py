@@ -194,7 +194,13 @@ def _read_within_deadline(client: httpx.Client, url: str, params: dict[str, str]
     return response
 
 
-def _excerpt(response: httpx.Response) -> str:
+def is_html(response: httpx.Response) -> bool:
+    """Whether a body is an HTML page (an error or login page served in place of data)."""
+    head = response.content[:200].lstrip().lower()
+    return head.startswith((b"<!doctype", b"<html")) or "html" in response.headers.get("content-type", "")
+
+
+def excerpt(response: httpx.Response) -> str:
     """A short, one-line excerpt of a body for an error message (an HTML page's title)."""
     title = _TITLE.search(response.content[:5000])
     text = title[1].decode("utf-8", "replace") if title else response.text[:200]
@@ -232,8 +238,8 @@ def _judge(
             "(an upstream answers a missing or invalid API key this way)"
         )
     if status >= 400:
-        raise fail(f"HTTP {status}: {_excerpt(response)!r}")
-    raise fail(f"unexpected HTTP {status} (not an answer this client understands): {_excerpt(response)!r}")
+        raise fail(f"HTTP {status}: {excerpt(response)!r}")
+    raise fail(f"unexpected HTTP {status} (not an answer this client understands): {excerpt(response)!r}")
 
 
 def get_with_retries(
