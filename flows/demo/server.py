@@ -150,8 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, f"error: key {key} is not valid for {self.path}".encode(), "text/plain")
         elif fault.kind == "redirect":
             location = "https://api.census.gov/data/missing_key.html" + (f"?key={key}" if fault.echo_key else "")
-            page = b"<html><head><title>302 Found</title></head><body>Found</body></html>"
-            self._send(302, page, html, headers={"Location": location})
+            self._send(302, b"", html, headers={"Location": location})  # no body: the worst case
         elif fault.kind == "empty200":
             self._send(200, b"")
         elif fault.kind == "status":
