@@ -2,8 +2,10 @@
 
 One request per direction and month ("paging by month"), all countries, at one HS level. The key
 goes in the ``key`` query parameter (the API accepts no header) and is redacted from everything
-recorded. HTTP 204 means the month is not published yet. An HTML page served with status 200 (the
-API's "missing/invalid key" page) is an error, not data.
+recorded. HTTP 204 with an empty body, the API's documented "no data" answer, means the month is
+not published yet; nothing else does. A redirect (the API's answer to a missing or invalid key: 302
+to an HTML page, never followed), an empty 200, an HTML page served with status 200 or any other
+status is an error naming the request.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ VARIABLES = {
     ],
 }
 SECRET_PARAMS = ("key",)
+NO_DATA_STATUSES = frozenset({204})
+"""The API's answer for a query with no data (a month not published yet): 204 No Content."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,6 @@ class CensusRequest:
 
 def check_body(response: httpx.Response) -> None:
     """Reject HTML error pages; make sure a 200 body is a complete JSON array of arrays."""
-    if response.status_code == 204 or not response.content:
-        return
     head = response.content[:200].lstrip().lower()
     content_type = response.headers.get("content-type", "")
     if head.startswith((b"<!doctype", b"<html", b"<")) or "html" in content_type:
@@ -82,13 +84,14 @@ def fetch_month(
     landing_dir: Path,
     policy: RetryPolicy,
 ) -> LandedPayload | None:
-    """Fetch one month and land it; None when the month is not published yet (HTTP 204)."""
+    """Fetch one month and land it; None when the month is not published yet (HTTP 204, empty)."""
     url = f"{base_url.rstrip('/')}/{ENDPOINTS[request.direction]}"
     params = request.params(api_key)
     response = get_with_retries(
-        client, url, params, source=SOURCE, secret_params=SECRET_PARAMS, policy=policy, validate=check_body
+        client, url, params, source=SOURCE, secret_params=SECRET_PARAMS, policy=policy, validate=check_body,
+        no_data_statuses=NO_DATA_STATUSES,
     )
-    if response.status_code == 204 or not response.content:
+    if response.status_code in NO_DATA_STATUSES:
         return None
     rows = len(json.loads(response.content)) - 1
     return land_bytes(
