@@ -14,6 +14,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.columns import ROW_COLUMN
+from schemas.numbers import format_of_check, number_problem
 
 REJECT_SCHEMA = {
     "row_number": pl.Int64,
@@ -75,6 +76,19 @@ def _schema_problems(cases: pl.DataFrame) -> list[str]:
     return problems
 
 
+def _row_reason(cases: pl.DataFrame) -> pl.Expr:
+    """"<column> failed <check>", or for a number check, what is wrong with the number."""
+    reason = pl.format("{} failed {}", pl.col("column"), pl.col("check"))
+    for name in cases.get_column("check").unique().to_list():
+        fmt = format_of_check(name)
+        if fmt is not None:
+            problem = number_problem(pl.col("failure_case"), fmt)
+            reason = pl.when(pl.col("check") == name).then(
+                pl.format("{}: {}", pl.col("column"), problem.fill_null("not a number"))
+            ).otherwise(reason)
+    return reason
+
+
 def split_valid(frame: pl.DataFrame, model: type[pa.DataFrameModel], file_name: str) -> Validated:
     """Validate ``frame``; return the passing rows and one reject row per failing field."""
     missing = [
@@ -108,7 +122,7 @@ def split_valid(frame: pl.DataFrame, model: type[pa.DataFrameModel], file_name: 
                 duplicate.alias("__duplicate"),
                 pl.when(duplicate)
                 .then(pl.lit(f"duplicate key ({key}): more than one row has it, all of them are quarantined"))
-                .otherwise(pl.format("{} failed {}", pl.col("column"), pl.col("check")))
+                .otherwise(_row_reason(cases))
                 .alias("reason"),
             )
             .join(records, on="__index", how="left")

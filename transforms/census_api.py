@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.checks import as_number, is_blank
+from schemas.checks import is_blank
+from schemas.numbers import parse_number
 from transforms.conformed import Conformed, fact_frame
 from transforms.countries import resolve_countries
 from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr, product_rows
@@ -65,8 +66,8 @@ def conform(raw: pl.DataFrame, *, direction: str, crosswalk: pl.DataFrame, file_
                 "product_id",
                 pl.col("time").alias("period_id"),
                 pl.lit(flow_id).alias("flow_id"),
-                as_number(value_field).alias("value_usd"),
-                (as_number(quantity_field) if has_quantity else pl.lit(None, pl.Float64)).alias("quantity"),
+                parse_number(value_field).alias("value_usd"),
+                (parse_number(quantity_field) if has_quantity else pl.lit(None, pl.Float64)).alias("quantity"),
                 (
                     pl.when(unit.is_in(["", "-"])).then(None).otherwise(unit)
                     if has_quantity

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.checks import as_number, is_blank
+from schemas.checks import is_blank
+from schemas.numbers import parse_number
 from transforms.census_api import LEVEL_DIGITS, REPORTER, SOURCE
 from transforms.conformed import Conformed, fact_frame
 from transforms.countries import resolve_countries
@@ -29,8 +30,8 @@ def _port_check(raw: pl.DataFrame) -> str:
     is_total = pl.col("PORT") == ALL_PORTS
     parts = []
     for mode in ("AIR", "CNT"):
-        ports = raw.filter(~is_total).select(as_number(f"{mode}_VAL_YR").sum()).item() or 0
-        total = raw.filter(is_total).select(as_number(f"{mode}_VAL_YR").sum()).item() or 0
+        ports = raw.filter(~is_total).select(parse_number(f"{mode}_VAL_YR").sum()).item() or 0
+        total = raw.filter(is_total).select(parse_number(f"{mode}_VAL_YR").sum()).item() or 0
         parts.append(f"{mode} all ports {total:,.0f} vs ports summed {ports:,.0f}")
     ports_rows = raw.filter(~is_total).height
     return f"{ports_rows} port rows kept out of the facts (no port dimension); " + "; ".join(parts)
@@ -71,8 +72,8 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
             "product_id",
             year.alias("period_id"),
             pl.lit(flow_id).alias("flow_id"),
-            as_number(f"{mode}_VAL_YR").alias("value_usd"),
-            as_number(f"{mode}_WGT_YR").alias("quantity"),
+            parse_number(f"{mode}_VAL_YR").alias("value_usd"),
+            parse_number(f"{mode}_WGT_YR").alias("quantity"),
             pl.when(is_blank(f"{mode}_WGT_YR")).then(None).otherwise(pl.lit("kg")).alias("quantity_unit"),
             pl.when(is_blank(f"{mode}_VAL_YR"))
             .then(pl.lit("suppressed"))

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.checks import as_number, is_blank
+from schemas.checks import is_blank
 from schemas.columns import ROW_COLUMN
+from schemas.numbers import parse_number
 from schemas.validation import reject_rows
 from transforms.conformed import Conformed, fact_frame
 from transforms.countries import resolve_countries
@@ -37,7 +38,7 @@ KEY = ["reporter_id", "partner_id", "product_id", "period_id", "flowCode"]
 
 def _measures(rows: pl.DataFrame) -> pl.DataFrame:
     """One row per (record, basis): flow_id, value_usd and whether the quantity goes with it."""
-    cif, fob, primary = as_number("cifvalue"), as_number("fobvalue"), as_number("primaryValue")
+    cif, fob, primary = parse_number("cifvalue"), parse_number("fobvalue"), parse_number("primaryValue")
     no_basis = is_blank("cifvalue") & is_blank("fobvalue")
     is_x, is_m = pl.col("flowCode") == "X", pl.col("flowCode") == "M"
     parts = [
@@ -115,7 +116,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         "period_id",
         "flow_id",
         pl.col("value_usd"),
-        pl.when(has_qty).then(as_number("qty")).otherwise(None).alias("quantity"),
+        pl.when(has_qty).then(parse_number("qty")).otherwise(None).alias("quantity"),
         pl.when(has_qty).then(unit).otherwise(None).alias("quantity_unit"),
         pl.when(pl.col("value_usd").is_null())
         .then(pl.lit("suppressed"))

@@ -15,7 +15,9 @@ import re
 
 import polars as pl
 
-from schemas.checks import as_number, is_blank
+from schemas.checks import is_blank
+from schemas.numbers import parse_number
+from schemas.raw.usitc_dataweb import DATAWEB_USD
 from schemas.validation import reject_rows
 from transforms.conformed import Conformed, fact_frame
 from transforms.countries import resolve_countries
@@ -47,7 +49,7 @@ def unpublished_years(data: pl.DataFrame, footer: pl.DataFrame) -> list[str]:
     """Trailing year columns that are 0 in every data row and in the footer."""
     years = year_columns(data)
     both = pl.concat([data.select(years), footer.select(years)])
-    zero = [y for y in years if both.select(as_number(y).fill_null(0).abs().sum()).item() == 0]
+    zero = [y for y in years if both.select(parse_number(y, DATAWEB_USD).fill_null(0).abs().sum()).item() == 0]
     trailing: list[str] = []
     for year in reversed(years):
         if year not in zero:
@@ -66,8 +68,8 @@ def check_footer(
             f"expected one {FOOTER} footer row, found {footer.height}: totals not checked"
         ]
     for year in years:
-        published = footer.select(as_number(year)).item()
-        rows_sum = data.select(as_number(year).sum()).item() or 0.0
+        published = footer.select(parse_number(year, DATAWEB_USD)).item()
+        rows_sum = data.select(parse_number(year, DATAWEB_USD).sum()).item() or 0.0
         loaded_sum = loaded.filter(pl.col("period_id") == year).get_column("value_usd").sum() or 0.0
         notes.append(
             f"{year}: publisher total {published:,.0f}, rows {rows_sum:,.0f}, loaded {loaded_sum:,.0f}"
@@ -158,7 +160,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         long.with_columns(
             pl.lit(SOURCE).alias("source"),
             pl.lit(REPORTER).alias("reporter_id"),
-            as_number("text").alias("value_usd"),
+            parse_number("text", DATAWEB_USD).alias("value_usd"),
             pl.lit(None, pl.Float64).alias("quantity"),
             pl.lit(None, pl.String).alias("quantity_unit"),
             pl.when(is_blank("text"))
