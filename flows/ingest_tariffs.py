@@ -109,7 +109,7 @@ def build_batch(
         raise exc.renamed(payload.original_name or exc.file_name) from None
     validated = split_valid(raw, kind.model, payload.original_name)
     rejects = validated.rejects
-    if name == "usitc-hts":  # a repeated HTS number is quarantined; the transform keeps its first row
+    if name == "usitc-hts":  # every row of a repeated HTS number is quarantined (the transform drops them)
         rejects = pl.concat([rejects, hts.duplicate_lines(validated.valid)], how="vertical_relaxed")
     rows_quarantined = rejected_rows(rejects)
     check_reject_share(raw.height, rows_quarantined, settings.quarantine_max_share, payload.original_name)

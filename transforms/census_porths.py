@@ -15,7 +15,7 @@ import polars as pl
 from schemas.checks import is_blank
 from schemas.numbers import parse_number
 from transforms.census_api import LEVEL_DIGITS, REPORTER, SOURCE
-from transforms.conformed import Conformed, fact_frame
+from transforms.conformed import Conformed, fact_frame, one_row_per_fact
 from transforms.countries import resolve_countries
 from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr, product_rows
 from transforms.periods import period_rows
@@ -64,6 +64,8 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         hs_vintage_expr(year.cast(pl.Int32)).alias("hs_vintage"),
         pl.lit(None, pl.String).alias("description"),
     ).with_columns(product_id_expr(pl.col("hs_vintage"), pl.col("code")).alias("product_id"))
+    rows, repeated = one_row_per_fact(rows, ["partner_id", "product_id", "time"])
+    rejects = pl.concat([rejects, repeated], how="vertical_relaxed")
     parts = [
         rows.select(
             pl.lit(SOURCE).alias("source"),

@@ -18,7 +18,7 @@ import polars as pl
 from schemas.checks import is_blank
 from schemas.numbers import parse_number
 from schemas.raw.usitc_dataweb import DATAWEB_USD
-from schemas.validation import reject_rows
+from schemas.validation import reject_rows, repeated_keys
 from transforms.conformed import Conformed, fact_frame
 from transforms.countries import resolve_countries
 from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr, product_rows
@@ -129,16 +129,14 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         target="partner_id",
     )
     rejects.append(unknown)
-    first = pl.struct("partner_id", "flow_id", "HTS Number").is_first_distinct()
-    repeated = rows.filter(~first)
-    rejects.append(
-        reject_rows(
-            repeated.drop("flow_id", "partner_id"),
-            "Country",
-            pl.lit("repeats an earlier row's measure, HTS number and country"),
-        )
+    rows, repeated = repeated_keys(
+        rows.rename({"partner_id": "__partner_id", "flow_id": "__flow_id"}),
+        ["__partner_id", "__flow_id", "HTS Number"],
+        "Country",
+        "measure, HTS number and country",
     )
-    rows = rows.filter(first)
+    rejects.append(repeated)
+    rows = rows.rename({"__partner_id": "partner_id", "__flow_id": "flow_id"})
     skipped_years = unpublished_years(data, footer)
     published_years = [y for y in years if y not in skipped_years]
 

@@ -49,6 +49,10 @@ class CensusApiExportsRaw(CensusApiRaw):
     def chapter(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(is_known_hs_chapter(data.key))
 
+    class Config:
+        strict = False
+        unique = ["CTY_CODE", "E_COMMODITY", "COMM_LVL", "time"]
+
 
 class CensusApiImportsRaw(CensusApiRaw):
     """Imports: general and consumption values at customs value, CIF value, calculated duty, dutiable
@@ -75,3 +79,7 @@ class CensusApiImportsRaw(CensusApiRaw):
     @pa.check("I_COMMODITY", name="known HS chapter")
     def chapter(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(is_known_hs_chapter(data.key))
+
+    class Config:
+        strict = False
+        unique = ["CTY_CODE", "I_COMMODITY", "COMM_LVL", "time"]

@@ -45,5 +45,11 @@ class ComtradeRaw(pa.DataFrameModel):
     def quantities(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return PLAIN_QUANTITY.check(data)
 
+    @pa.check("period", name="period of its freqCode (A: YYYY, M: YYYYMM)")
+    def period_of_frequency(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        length = pl.col("period").str.len_chars()
+        annual, monthly = pl.col("freqCode") == "A", pl.col("freqCode") == "M"
+        return data.lazyframe.select(((annual & (length == 4)) | (monthly & (length == 6))).fill_null(False))
+
     class Config:
         strict = False
