@@ -54,6 +54,8 @@ def numbered_rows(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, row
     except csv.Error as exc:
         problem = f"line {reader.line_num} is not valid CSV ({exc}; a stray or unbalanced quote?)"
+        if "unexpected end of data" in str(exc):
+            problem = f"line {reader.line_num}: the file ends inside a quoted field (truncated, or a stray quote?)"
         raise UnreadableFileError(name, problem) from None
 
 

