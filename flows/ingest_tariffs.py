@@ -23,6 +23,7 @@ from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
 from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
 from flows.settings import Settings, load_settings
 from flows.sources import korea_tariff, usitc_hts
+from flows.sources.files import UnreadableFileError
 from flows.sources.landing import EDITIONS_LOG, LandedPayload, land_file
 from schemas.raw.korea_tariff import KorusAnnexRaw, WitsTariffRaw
 from schemas.raw.usitc_hts import UsitcHtsRaw
@@ -104,10 +105,13 @@ def build_batch(
 ) -> TariffBatch:
     """Read, validate and conform a landed tariff file into one batch (no warehouse writes)."""
     kind = TARIFF_SOURCES[name]
-    raw = kind.read(payload.path(settings.landing_dir))
+    try:
+        raw = kind.read(payload.path(settings.landing_dir))
+    except UnreadableFileError as exc:  # named as the user gave it, not by its landed hash
+        raise exc.renamed(payload.original_name or exc.file_name) from None
     validated = split_valid(raw, kind.model, payload.original_name)
     rejects = validated.rejects
-    if name == "usitc-hts":  # a repeated HTS number is quarantined; the transform keeps its first row
+    if name == "usitc-hts":  # every row of a repeated HTS number is quarantined (the transform drops them)
         rejects = pl.concat([rejects, hts.duplicate_lines(validated.valid)], how="vertical_relaxed")
     rows_quarantined = rejected_rows(rejects)
     check_reject_share(raw.height, rows_quarantined, settings.quarantine_max_share, payload.original_name)

@@ -19,7 +19,7 @@ import duckdb
 import httpx
 import polars as pl
 
-from flows.sources.files import UnreadableFileError, csv_rows
+from flows.sources.files import UnreadableFileError, check_header, csv_rows
 from flows.sources.http import RejectedRequest, RetryPolicy, UpstreamError, get_with_retries
 from flows.sources.landing import LandedPayload, land_bytes
 from schemas.columns import ROW_COLUMN
@@ -148,7 +148,9 @@ def read_payload(path: Path) -> pl.DataFrame:
     """A landed response as a frame of text columns plus ``source_row`` (header = row 0).
 
     DuckDB parses the JSON (in memory, far faster than Python's json for large responses). The API
-    repeats a variable used both in ``get`` and as a predicate; repeats are dropped.
+    repeats a variable used both in ``get`` and as a predicate: a repeated name whose copies hold the
+    same value in every row is kept once; copies that differ anywhere refuse the payload (no copy is
+    guessed to be the right one).
     """
     path = Path(path)
     scan = f"read_json('{_sql_text(path)}', format = 'array', columns = {{'json': 'VARCHAR[]'}})"
@@ -165,6 +167,15 @@ def read_payload(path: Path) -> pl.DataFrame:
     if ragged:
         raise UnreadableFileError(path.name, f"{ragged} rows do not have the header's {len(header)} fields")
     keep = [i for i, name in enumerate(header) if name not in header[:i]]
+    for i in (i for i in range(len(header)) if i not in keep):
+        first = header.index(header[i])
+        differ = body.with_row_index("__row").filter(pl.col("json").list.get(i).ne_missing(pl.col("json").list.get(first)))
+        if differ.height:
+            row = differ.item(0, "__row") + 1
+            raise UnreadableFileError(
+                path.name, f"column {header[i]!r} appears more than once in the header and its copies differ "
+                f"(row {row}); refused, no copy is guessed",
+            )
     return body.select(
         *(pl.col("json").list.get(i).alias(header[i]) for i in keep),
         pl.int_range(1, body.height + 1, dtype=pl.Int64).alias(ROW_COLUMN),
@@ -190,8 +201,7 @@ def read_file(path: Path) -> pl.DataFrame:
     if not rows or not any(rows[0]):
         raise UnreadableFileError(path.name, "the file is empty")
     header = [h.strip() for h in rows[0]]
-    if len(set(header)) != len(header):
-        raise UnreadableFileError(path.name, f"duplicate column names in the header {header}")
+    check_header(path.name, header)
     body, lines = [], []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import httpx
 import polars as pl
 
+from flows.sources.files import UnreadableFileError, json_document
 from flows.sources.http import RejectedRequest, RetryPolicy, UpstreamError, excerpt, get_with_retries, is_html
 from flows.sources.landing import LandedPayload, land_bytes
 from flows.sources.redaction import register_secret
@@ -189,8 +190,11 @@ def client(api_key: str | None, timeout_s: float) -> tuple[httpx.Client, str]:
 def read_payload(path: Path) -> pl.DataFrame:
     """A landed v1 response's ``data`` as text columns (numbers keep their JSON text, booleans
     become true/false) plus ``source_row`` (1-based record index)."""
-    body = json.loads(Path(path).read_bytes(), parse_float=str, parse_int=str)
-    records = body["data"]
+    path = Path(path)
+    body = json_document(path.read_bytes(), path.name, parse_float=str, parse_int=str, parse_constant=str)
+    records = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise UnreadableFileError(path.name, "expected an object with a 'data' list of records")
     names: list[str] = []
     for record in records:
         names += [k for k in record if k not in names]
