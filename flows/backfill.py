@@ -33,7 +33,7 @@ from flows.registry import census_api_kind
 from flows.runs import current_run_id, ensure_warehouse, writing
 from flows.settings import Settings, UpstreamSettings, load_settings
 from flows.sources import census_api
-from flows.sources.http import RetryPolicy
+from flows.sources.http import policy_for
 from flows.sources.landing import LandedPayload, landed_by_request
 from flows.summary import RunSummary
 from flows.tasks import conform_payloads, load_warehouse
@@ -62,7 +62,7 @@ class YearExtract:
 def extract_year(source: str, year: int, months: list[str], base_url: str, settings: Settings) -> YearExtract:
     """Land every published month of one year for both directions, reusing what already landed."""
     cfg = settings.census_api
-    policy = RetryPolicy(max_attempts=cfg.max_attempts, max_delay_s=cfg.max_backoff_s)
+    policy = policy_for(cfg)
     api_key = cfg.api_key_value()
     landed = landed_by_request(settings.landing_dir, source)
     result = YearExtract(source, year)

@@ -54,10 +54,15 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     ingest.add_argument("--file", required=True, type=Path, help="the file to load (left in place)")
     ingest.add_argument("--force", action="store_true", help="merge again even if this content was already loaded")
+    ingest.add_argument("--allow-removals", action="store_true",
+                        help="tariff sources: load an edition even if it closes more than tariff_max_removed_share "
+                             "(default 2%%) of the lines in force")
 
     sql = commands.add_parser("sql", help="run a read-only query against the warehouse")
     sql.add_argument("query")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.add_argument("--allow-read", action="append", type=Path, default=[], metavar="DIR",
+                     help="let the query read files below DIR (repeatable); never any write")
 
     commands.add_parser("migrate", help="create or upgrade the warehouse schema")
 
@@ -117,7 +122,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sql":
         from flows.sql import render, run_query
 
-        sys.stdout.write(render(run_query(settings.warehouse, args.query), args.format))
+        sys.stdout.write(render(run_query(settings.warehouse, args.query, args.allow_read), args.format))
         return 0
     if args.command == "migrate":
         from warehouse.connection import warehouse
@@ -198,7 +203,8 @@ def _dispatch(args: argparse.Namespace) -> int:
                       f"{result.rows_written} concordance rows written ({result.rows_replaced} replaced)")
             return 0
         if args.source in TARIFF_SOURCES:
-            result = ingest_tariff_file(args.source, str(args.file), args.valid_from, str(settings.warehouse))
+            result = ingest_tariff_file(args.source, str(args.file), args.valid_from, str(settings.warehouse),
+                                        allow_removals=args.allow_removals)
             try:
                 print_tariff_result(result, settings.warehouse)
             except Exception as exc:  # the edition is published already: say so, exit 0
@@ -226,7 +232,7 @@ def _dispatch_operations(args: argparse.Namespace, settings) -> int:
         print_status(settings.warehouse, runs=args.runs, landing_dir=settings.landing_dir)
         return 0
     if args.command == "report":
-        from flows.report import write_report
+        from warehouse.report import write_report
 
         out = write_report(settings.warehouse, args.out, [(p.reporter, p.partner) for p in settings.pairs])
         print(f"report written to {out} (self-contained: open it offline in any browser)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.registry import UnknownSourceError
 from flows.sources.files import UnreadableFileError
 from flows.sources.http import UpstreamError
-from flows.sql import WriteRefusedError
+from flows.sql import SqlError, WriteRefusedError
 from schemas.validation import PayloadSchemaError
 from warehouse.errors import WarehouseBusyError, WarehouseDiskFullError, WarehouseMissingError
 from warehouse.loader import TooManyRejectsError
@@ -17,6 +17,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     MigrationError,
     PayloadSchemaError,
     QualityGateError,
+    SqlError,
     TooManyRejectsError,
     UnknownSourceError,
     UnreadableFileError,

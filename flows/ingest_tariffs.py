@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -22,6 +23,7 @@ from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
 from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
 from flows.settings import Settings, load_settings
 from flows.sources import korea_tariff, usitc_hts
+from flows.sources.files import UnreadableFileError
 from flows.sources.landing import EDITIONS_LOG, LandedPayload, land_file
 from schemas.raw.korea_tariff import KorusAnnexRaw, WitsTariffRaw
 from schemas.raw.usitc_hts import UsitcHtsRaw
@@ -103,10 +105,13 @@ def build_batch(
 ) -> TariffBatch:
     """Read, validate and conform a landed tariff file into one batch (no warehouse writes)."""
     kind = TARIFF_SOURCES[name]
-    raw = kind.read(payload.path(settings.landing_dir))
+    try:
+        raw = kind.read(payload.path(settings.landing_dir))
+    except UnreadableFileError as exc:  # named as the user gave it, not by its landed hash
+        raise exc.renamed(payload.original_name or exc.file_name) from None
     validated = split_valid(raw, kind.model, payload.original_name)
     rejects = validated.rejects
-    if name == "usitc-hts":  # a repeated HTS number is quarantined; the transform keeps its first row
+    if name == "usitc-hts":  # every row of a repeated HTS number is quarantined (the transform drops them)
         rejects = pl.concat([rejects, hts.duplicate_lines(validated.valid)], how="vertical_relaxed")
     rows_quarantined = rejected_rows(rejects)
     check_reject_share(raw.height, rows_quarantined, settings.quarantine_max_share, payload.original_name)
@@ -160,9 +165,12 @@ def print_tariff_result(result: TariffLoadResult, warehouse_path: Path) -> None:
 
 @flow(name="ingest-tariffs")
 def ingest_tariff_file(
-    name: str, file: str, valid_from: dt.date | None = None, warehouse_path: str | None = None
+    name: str, file: str, valid_from: dt.date | None = None, warehouse_path: str | None = None,
+    allow_removals: bool = False,
 ) -> TariffLoadResult:
-    """Land ``file`` as tariff source ``name`` and merge it as the edition in force from ``valid_from``."""
+    """Land ``file`` as tariff source ``name`` and merge it as the edition in force from ``valid_from``;
+    refused if it would close more than ``tariff_max_removed_share`` of the lines in force, unless
+    ``allow_removals``."""
     if name not in TARIFF_SOURCES:
         raise TariffSourceError(f"unknown tariff source {name!r}; tariff sources: {', '.join(sorted(TARIFF_SOURCES))}")
     if name == "usitc-hts" and valid_from is None:
@@ -175,10 +183,13 @@ def ingest_tariff_file(
         record = load_record(
             run_id=run_id, loader="tariff", name=name, flow_name=f"ingest {name}", started_at=started_at,
             payloads=payload_records([(payload, name)]), max_reject_share=settings.quarantine_max_share,
+            allow_removals=allow_removals,
         )
         try:
             with load_clock() as clock:
                 batch = build_batch(name, payload, settings, valid_from, run_id, started_at)
+                removals = None if allow_removals else settings.tariff_max_removed_share
+                batch = dataclasses.replace(batch, max_removed_share=removals)
                 result = load_batch(batch, settings)
         except Exception as exc:
             assert session.journal is not None

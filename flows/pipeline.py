@@ -18,7 +18,7 @@ from flows.registry import PayloadKind
 from flows.settings import Settings
 from flows.sources import census_api
 from flows.sources.files import UnreadableFileError
-from flows.sources.http import RetryPolicy
+from flows.sources.http import policy_for
 from flows.sources.landing import LandedPayload
 from schemas.validation import split_valid
 from transforms.conformed import FACT_SCHEMA, PERIOD_SCHEMA, PRODUCT_SCHEMA, Conformed, stack
@@ -52,7 +52,7 @@ def fetch_census_months(
     """Fetch and land one direction's months from the Census API; months not published yet are
     skipped, an empty result for a month that should have data is an error (``census_api.fetch_months``)."""
     cfg = settings.census_api
-    policy = RetryPolicy(max_attempts=cfg.max_attempts, max_delay_s=cfg.max_backoff_s)
+    policy = policy_for(cfg)
     with httpx.Client(timeout=cfg.timeout_s) as client:
         return census_api.fetch_months(
             client,

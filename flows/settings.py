@@ -29,7 +29,12 @@ class UpstreamSettings(BaseModel):
 
     base_url: str
     api_key: SecretStr | None = None
-    timeout_s: float = 30.0
+    timeout_s: float = Field(default=30.0, gt=0, description="httpx's timeout for each connect, read or write.")
+    request_deadline_s: float = Field(
+        default=600.0, gt=0,
+        description="Total time one request attempt may take, body included (a per-read timeout never trips "
+        "on a server that drips a byte a second); retried like a timeout.",
+    )
     max_attempts: int = 5
     max_backoff_s: float = 60.0
     max_concurrency: int = Field(
@@ -102,6 +107,11 @@ class Settings(BaseSettings):
         default=1, ge=0, description="Re-pull this many past calendar years, plus the current one."
     )
     quarantine_max_share: float = Field(default=0.05, ge=0, le=1)
+    tariff_max_removed_share: float = Field(
+        default=0.02, ge=0, le=1,
+        description="Refuse a tariff edition that would close more than this share of the lines in force "
+        "(`entrepot ingest ... --allow-removals` loads it anyway).",
+    )
     lock_timeout_s: float = 60.0
     census_api: CensusApiSettings = Field(default_factory=CensusApiSettings)
     comtrade: ComtradeApiSettings = Field(default_factory=ComtradeApiSettings)

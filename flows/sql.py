@@ -1,9 +1,25 @@
-"""Read-only SQL for people: refuse writes before running anything, render results."""
+"""Read-only SQL for people: the engine confined to the warehouse, writes refused, results rendered.
+
+Two layers keep ``entrepot sql`` read-only:
+
+* the connection itself (:func:`confine`): opened read-only, then DuckDB's own settings switch off
+  every file and network access (``enable_external_access``), extension installs and loads
+  (``autoinstall_known_extensions``, ``autoload_known_extensions``) and Python replacement scans,
+  and ``lock_configuration`` stops a query from setting any of them back. ``--allow-read DIR``
+  opens reads below the given directories alone (DuckDB's ``allowed_directories``).
+* the statement check (:func:`check_read_only`): only SELECT, PRAGMA and EXPLAIN of those. It is
+  needed, not decorative: DuckDB 2.0 always allows a connection its own database file, WAL and
+  temporary directory, and with ``enable_external_access=false`` still runs
+  ``COPY ... TO '<warehouse file>' (USE_TMP_FILE false)`` (destroying the warehouse) and
+  ``EXPORT DATABASE '<warehouse>.tmp'``; in an ``--allow-read`` directory it would write too.
+  ``EXPLAIN ANALYZE`` executes what it explains, so the explained statement is checked as well.
+"""
 
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -16,36 +32,115 @@ READ_ONLY_TYPES = {
     duckdb.StatementType.EXPLAIN,
     duckdb.StatementType.PRAGMA,
 }
+EXPLAIN_OPTIONS = {"ANALYZE", "ANALYSE"}
+STATEMENT_STARTS = {"SELECT", "WITH", "FROM", "VALUES", "TABLE", "("}
 
 
 class WriteRefusedError(ValueError):
     """A statement that would write was given to the read-only SQL command."""
 
 
-def check_read_only(query: str) -> list[str]:
-    """The statements of ``query``; raises if any of them could write."""
+class SqlError(ValueError):
+    """DuckDB refused or could not run a query of ``entrepot sql`` (its message on one line)."""
+
+
+def one_line(exc: BaseException) -> str:
+    """DuckDB's message without the ``LINE n:`` excerpt and caret, on one line."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    kept = [line for line in lines if line and not line.startswith("LINE ") and set(line) != {"^"}]
+    return " ".join(kept) or type(exc).__name__
+
+
+def _explained(text: str) -> str:
+    """The statement an EXPLAIN statement explains: ``text`` after EXPLAIN, ANALYZE and any (options)."""
+    tokens = duckdb.tokenize(text)
+    ends = [pos for pos, _ in tokens[1:]] + [len(text)]
+    words = [(pos, text[pos:end].strip()) for (pos, kind), end in zip(tokens, ends, strict=True)
+             if kind != duckdb.token_type.comment]
+    i, depth = 1, 0
+    while i < len(words):
+        word = words[i][1]
+        following = words[i + 1][1].upper() if i + 1 < len(words) else ""
+        if not depth and word == "(" and following in STATEMENT_STARTS:
+            return text[words[i][0]:]
+        if word.startswith("("):
+            depth += 1
+        elif word.startswith(")") and depth:
+            depth -= 1
+        elif not depth and word.upper() not in EXPLAIN_OPTIONS:
+            return text[words[i][0]:]
+        i += 1
+    return ""
+
+
+def _refuse(statement: str, kind: str) -> WriteRefusedError:
+    return WriteRefusedError(
+        f"entrepot sql is read-only and refuses {kind} ({statement.strip()[:60]!r}); "
+        "the warehouse changes only through `entrepot run` and `entrepot ingest`"
+    )
+
+
+def _check_statements(query: str, outer: str | None = None) -> list[str]:
     try:
         statements = duckdb.extract_statements(query)
     except duckdb.Error as exc:
-        raise ValueError(f"could not parse the query: {exc}") from None
+        raise SqlError(f"could not parse the query: {one_line(exc)}") from None
     for statement in statements:
         if statement.type not in READ_ONLY_TYPES:
-            kind = statement.type.name
-            raise WriteRefusedError(
-                f"entrepot sql is read-only and refuses {kind} statements ({statement.query.strip()[:60]!r}); "
-                "the warehouse changes only through `entrepot run` and `entrepot ingest`"
-            )
+            kind = f"{statement.type.name} statements" + ("" if outer is None else " inside EXPLAIN")
+            raise _refuse(outer or statement.query, kind)
+        if statement.type == duckdb.StatementType.EXPLAIN:
+            inner = _explained(statement.query)
+            if len(_check_statements(inner, outer or statement.query)) != 1:
+                raise _refuse(outer or statement.query, "EXPLAIN without one statement to explain")
     return [s.query for s in statements]
 
 
-def run_query(path: Path, query: str) -> pl.DataFrame:
-    """Run a read-only query on a read-only connection; the last statement's rows."""
+def check_read_only(query: str) -> list[str]:
+    """The statements of ``query``; raises if any of them (or any statement it explains) could write."""
+    return _check_statements(query)
+
+
+def _sql_list(values: Sequence[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def confine(con: duckdb.DuckDBPyConnection, allow_read: Sequence[Path] = ()) -> None:
+    """Lock ``con`` to its own database: no file or network access but reads below ``allow_read``,
+    no extension installed or loaded, no setting changed afterwards."""
+    directories = [str(Path(d).resolve()).rstrip("/") + "/" for d in allow_read]
+    for statement in (
+        "SET autoinstall_known_extensions = false",
+        "SET autoload_known_extensions = false",
+        "SET python_enable_replacements = false",
+        f"SET allowed_directories = {_sql_list(directories)}",
+        "SET allowed_paths = []",
+        "SET enable_external_access = false",
+        "SET lock_configuration = true",
+    ):
+        con.execute(statement)
+
+
+def _readable_dirs(allow_read: Sequence[Path]) -> list[Path]:
+    for directory in allow_read:
+        if not Path(directory).is_dir():
+            raise ValueError(f"--allow-read {directory}: no such directory")
+    return [Path(d) for d in allow_read]
+
+
+def run_query(path: Path, query: str, allow_read: Sequence[Path] = ()) -> pl.DataFrame:
+    """Run a read-only query on a confined read-only connection; the last statement's rows."""
     statements = check_read_only(query)
+    directories = _readable_dirs(allow_read)
     with warehouse(path, read_only=True) as con:
+        confine(con, directories)
         result = pl.DataFrame()
-        for statement in statements:
-            relation = con.sql(statement)
-            result = relation.pl() if relation is not None else pl.DataFrame()
+        try:
+            for statement in statements:
+                relation = con.sql(statement)
+                result = relation.pl() if relation is not None else pl.DataFrame()
+        except duckdb.Error as exc:
+            raise SqlError(f"entrepot sql: {one_line(exc)}") from None
         return result
 
 

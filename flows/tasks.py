@@ -14,7 +14,7 @@ from flows.registry import PayloadKind
 from flows.runs import current_run_id, journal_of, load_record, payload_records
 from flows.settings import Settings
 from flows.sources import comtrade_api
-from flows.sources.http import RetryPolicy
+from flows.sources.http import policy_for
 from flows.sources.landing import LandedPayload
 from warehouse.clock import load_clock
 from warehouse.connection import warehouse
@@ -38,7 +38,7 @@ def extract_census_api(
 def extract_comtrade(query: comtrade_api.ComtradeQuery, base_url: str, settings: Settings) -> list[LandedPayload]:
     """Fetch and land one Comtrade query, split to the record cap of the access used (keyed or preview)."""
     cfg = settings.comtrade
-    policy = RetryPolicy(max_attempts=cfg.max_attempts, max_delay_s=cfg.max_backoff_s)
+    policy = policy_for(cfg)
     client, access = comtrade_api.client(cfg.api_key_value(), cfg.timeout_s)
     landed: list[LandedPayload] = []
     with client:

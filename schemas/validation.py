@@ -14,6 +14,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.columns import ROW_COLUMN
+from schemas.numbers import format_of_check, number_problem
 
 REJECT_SCHEMA = {
     "row_number": pl.Int64,
@@ -65,6 +66,18 @@ def reject_rows(frame: pl.DataFrame, field: str, reason: pl.Expr) -> pl.DataFram
     ).with_columns(raw_records(frame))
 
 
+def repeated_keys(frame: pl.DataFrame, key: list[str], field: str, what: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows whose ``key`` no other row has, a reject for EVERY row of a repeated key): no copy is kept
+    as the right one. ``frame`` is raw rows with ``source_row``; ``what`` names the key in the reason."""
+    repeated = pl.struct(key).is_duplicated()
+    rejects = reject_rows(
+        frame.filter(repeated).drop(c for c in frame.columns if c.startswith("__")),
+        field,
+        pl.lit(f"duplicate key ({what}): more than one row has it, all of them are quarantined"),
+    )
+    return frame.filter(~repeated), rejects
+
+
 def _schema_problems(cases: pl.DataFrame) -> list[str]:
     problems = []
     for row in cases.iter_rows(named=True):
@@ -73,6 +86,19 @@ def _schema_problems(cases: pl.DataFrame) -> list[str]:
         else:
             problems.append(f"{row['check']} failed for {row['failure_case']!r}")
     return problems
+
+
+def _row_reason(cases: pl.DataFrame) -> pl.Expr:
+    """"<column> failed <check>", or for a number check, what is wrong with the number."""
+    reason = pl.format("{} failed {}", pl.col("column"), pl.col("check"))
+    for name in cases.get_column("check").unique().to_list():
+        fmt = format_of_check(name)
+        if fmt is not None:
+            problem = number_problem(pl.col("failure_case"), fmt)
+            reason = pl.when(pl.col("check") == name).then(
+                pl.format("{}: {}", pl.col("column"), problem.fill_null("not a number"))
+            ).otherwise(reason)
+    return reason
 
 
 def split_valid(frame: pl.DataFrame, model: type[pa.DataFrameModel], file_name: str) -> Validated:
@@ -108,7 +134,7 @@ def split_valid(frame: pl.DataFrame, model: type[pa.DataFrameModel], file_name: 
                 duplicate.alias("__duplicate"),
                 pl.when(duplicate)
                 .then(pl.lit(f"duplicate key ({key}): more than one row has it, all of them are quarantined"))
-                .otherwise(pl.format("{} failed {}", pl.col("column"), pl.col("check")))
+                .otherwise(_row_reason(cases))
                 .alias("reason"),
             )
             .join(records, on="__index", how="left")

@@ -109,7 +109,7 @@ def test_mixed_levels_and_aggregates_total_the_hs2_country_rows(con, tmp_path: P
         "WORLD": 2000 + 900,
     }
     ranked = con.sql("SELECT partner_iso3 FROM marts.partner_rank WHERE source = 'census_api' ORDER BY rank")
-    assert [r[0] for r in ranked.fetchall()] == ["KOR", "CAN"]
+    assert ranked.fetchall() == []  # an imports-only extract is not total trade: never ranked (issue 13)
     bases = con.sql("SELECT DISTINCT imports_basis FROM marts.trade_balance WHERE source = 'census_api'")
     assert bases.fetchall() == [("customs",)]
 

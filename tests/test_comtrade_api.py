@@ -144,6 +144,44 @@ def test_empty_result_lands_nothing_and_persistent_429_fails(upstream, tmp_path:
         run(base, ComtradeQuery("A", ("842",), ("410",), ("2022",)), tmp_path)
 
 
+ONE = ComtradeQuery("A", ("842",), ("410",), ("2022",), cmd_codes=("TOTAL",))
+
+
+@pytest.mark.parametrize(
+    ("fault", "problem"),
+    [
+        (Fault("redirect"), r"redirected \(HTTP 302\)"),
+        (Fault("empty200"), r"HTTP 200 with an empty body"),
+        (Fault("status", status=204), r"unexpected HTTP 204"),
+        (Fault("status", status=206), r"unexpected HTTP 206"),
+    ],
+    ids=["redirect", "empty-200", "204", "206"],
+)
+def test_only_an_empty_envelope_means_no_data(fault, problem, upstream, tmp_path: Path) -> None:
+    base, state = upstream
+    state.inject("/public/v1/preview/", fault)
+    with pytest.raises(UpstreamError, match=problem) as err:
+        run(base, ONE, tmp_path)
+    assert str(err.value).startswith("comtrade: ") and "period=2022" in str(err.value)
+    assert len(state.requests) == 1 and read_manifest(tmp_path) == []
+
+
+def test_a_corrupt_gzip_body_is_retried(upstream, tmp_path: Path) -> None:
+    base, state = upstream
+    state.inject("/public/v1/preview/", Fault("gzip_corrupt"))
+    assert len(run(base, ONE, tmp_path)) == 1 and len(state.requests) == 2
+
+
+@pytest.mark.parametrize("kind", ["echo_400", "echo_html"])
+def test_a_key_echoed_in_the_answer_is_redacted(kind, upstream, tmp_path: Path, caplog) -> None:
+    base, state = upstream
+    caplog.set_level(logging.DEBUG)
+    state.inject("/data/v1/get/", Fault(kind))
+    with pytest.raises(UpstreamError) as err:
+        run(base, ONE, tmp_path, key=KEY)
+    assert "[redacted]" in str(err.value) and KEY not in str(err.value) and KEY not in caplog.text
+
+
 @pytest.mark.prefect
 def test_nightly_pulls_both_reporters_and_mirror_flows_compares_them(
     env: Path, monkeypatch, prefect_server

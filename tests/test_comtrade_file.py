@@ -165,8 +165,8 @@ def test_records_colliding_after_code_mapping_are_quarantined(tmp_path: Path, cr
     # 457 (Sarawak) and 459 (Peninsula Malaysia) both resolve to MYS
     path = write(tmp_path, [line("457", "Sarawak"), line("459", "Peninsula Malaysia")])
     _, _, result = conformed(path, crosswalk)
-    assert result.rejects["row_number"].to_list() == [3]
-    assert result.facts.height == 2
+    assert result.rejects["row_number"].to_list() == [2, 3]  # both: neither is guessed to be MYS
+    assert result.facts.height == 0
 
 
 def test_real_download_loads_every_row(shared_data: Path, crosswalk) -> None:

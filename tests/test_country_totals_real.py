@@ -147,7 +147,7 @@ def test_corrupted_value_is_quarantined_and_the_rest_loads(files, env) -> None:
         q = con.sql("SELECT file_name, row_number, field, value, reason FROM meta.quarantine").fetchall()
         kor_2016 = con.sql("SELECT count(*) FROM core.fact_trade WHERE partner_id = 'KOR' AND period_id LIKE '2016%'").fetchall()
     assert q == [("country_corrupted.csv", line + 1, "IFEB", "69x8.1",
-                  "IFEB failed non-negative number in millions of USD")]
+                  "IFEB: not a plain decimal number")]
     assert kor_2016 == [(0,)]
 
 

@@ -101,11 +101,12 @@ def test_charges_are_not_import_values(tmp_path: Path, crosswalk) -> None:
     assert rejects.height == 0 and set(result.facts["flow_id"]) == {"M_GEN_CHARGES"}
 
 
-def test_a_repeated_row_is_quarantined(tmp_path: Path, crosswalk) -> None:
+def test_a_repeated_row_is_quarantined_with_the_row_it_repeats(tmp_path: Path, crosswalk) -> None:
     rows = [*ROWS, ROWS[0].replace("South Korea", '"Korea, South"')]  # both names resolve to KOR
     _, rejects, result = run(export_file(tmp_path, rows, footer='Total: ,,,,"2,511","4,720",0'), crosswalk)
-    assert rejects.select("row_number", "field").rows() == [(8, "Country")]
-    assert result.facts.height == 4 * 2
+    assert rejects.select("row_number", "field").rows() == [(4, "Country"), (8, "Country")]
+    assert rejects["reason"].str.starts_with("duplicate key").all()
+    assert result.facts.height == 3 * 2
 
 
 def test_unknown_measure_is_quarantined(tmp_path: Path, crosswalk) -> None:

@@ -17,14 +17,14 @@ from schemas.validation import split_valid
 from transforms import usitc_hts as hts
 from warehouse.loader import LANDED_SCHEMA, QUARANTINE_SCHEMA
 from warehouse.migrate import migrate
-from warehouse.tariff_loader import TariffBatch, load_tariffs
+from warehouse.tariff_loader import TariffBatch, TooManyRemovalsError, load_tariffs
 
 pytestmark = pytest.mark.realdata
 EDITION = Path("tariffs/us_hts/hts_2024_basic_edition.csv")
 CHANGES = {"0101.29.00": "5%", "8703.23.01": "3%", "0201.10.50": "20%"}  # General column, edited copy
 
 
-def _load(con: duckdb.DuckDBPyConnection, path: Path, valid_from: dt.date, run_id: str):
+def _load(con: duckdb.DuckDBPyConnection, path: Path, valid_from: dt.date, run_id: str, share: float | None = None):
     started = time.perf_counter()
     raw = read_file(path)
     validated = split_valid(raw, UsitcHtsRaw, path.name)
@@ -33,7 +33,7 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path, valid_from: dt.date, run_i
         run_id=run_id, flow_name="test", source=hts.SOURCE, importer_id="USA", valid_from=valid_from,
         edition=path.name, file_hash="f" * 64, started_at=dt.datetime.now(dt.UTC), lines=lines, rates=rates,
         quarantine=pl.DataFrame(schema=QUARANTINE_SCHEMA), landed=pl.DataFrame(schema=LANDED_SCHEMA),
-        rows_in=raw.height, rows_quarantined=validated.rejects.height + rejects.height,
+        rows_in=raw.height, rows_quarantined=validated.rejects.height + rejects.height, max_removed_share=share,
     )
     result = load_tariffs(con, batch)
     return raw, validated, result, time.perf_counter() - started
@@ -143,3 +143,20 @@ def test_indicators_on_the_real_edition_are_plausible(loaded) -> None:
     assert 3.0 < mfn_avg < 4.0  # the WTO's US tariff profile gives about 3.3% (it includes AVEs)
     assert 30 < mfn_free < 45 and lines > 11_000
     assert rows["KR"][0] < 0.5 and rows["KR"][1] > 95
+
+
+def test_the_first_half_of_the_edition_is_refused(loaded, shared_data: Path, tmp_path: Path) -> None:
+    """Loaded as a new edition, the first half of the file (17,872 of its 35,744 rows) would close every
+    line of its second half: refused, nothing written."""
+    con, _ = loaded
+    tables = ["core.dim_tariff_line", "core.fact_tariff_rate", "core.dim_tariff_edition", "meta.runs"]
+    before = {t: con.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    half = tmp_path / "hts_2025_first_half.csv"
+    with open(shared_data / EDITION, encoding="utf-8-sig", newline="") as src:
+        rows = list(csv.reader(src))
+    with open(half, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, quoting=csv.QUOTE_ALL).writerows(rows[: 1 + (len(rows) - 1) // 2])
+    refusal = r"^hts_2025_first_half.csv: this edition would close 17,872 of the 35,744 usitc_hts lines in force"
+    with pytest.raises(TooManyRemovalsError, match=refusal):
+        _load(con, half, dt.date(2025, 1, 1), "real-2025-half", share=0.02)
+    assert {t: con.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables} == before

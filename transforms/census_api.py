@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.checks import as_number, is_blank
-from transforms.conformed import Conformed, fact_frame
+from schemas.checks import is_blank
+from schemas.numbers import parse_number
+from transforms.conformed import Conformed, fact_frame, one_row_per_fact
 from transforms.countries import resolve_countries
 from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr, product_rows
 from transforms.periods import period_rows
@@ -50,6 +51,8 @@ def conform(raw: pl.DataFrame, *, direction: str, crosswalk: pl.DataFrame, file_
         hs_vintage_expr(pl.col("time").str.slice(0, 4).cast(pl.Int32)).alias("hs_vintage"),
         (pl.col(description) if description in rows.columns else pl.lit(None, pl.String)).alias("description"),
     ).with_columns(product_id_expr(pl.col("hs_vintage"), pl.col("code")).alias("product_id"))
+    rows, repeated = one_row_per_fact(rows, ["partner_id", "product_id", "time"])
+    rejects = pl.concat([rejects, repeated], how="vertical_relaxed")
 
     parts = []
     unit = pl.col("UNIT_QY1").str.strip_chars() if "UNIT_QY1" in rows.columns else pl.lit(None, pl.String)
@@ -65,8 +68,8 @@ def conform(raw: pl.DataFrame, *, direction: str, crosswalk: pl.DataFrame, file_
                 "product_id",
                 pl.col("time").alias("period_id"),
                 pl.lit(flow_id).alias("flow_id"),
-                as_number(value_field).alias("value_usd"),
-                (as_number(quantity_field) if has_quantity else pl.lit(None, pl.Float64)).alias("quantity"),
+                parse_number(value_field).alias("value_usd"),
+                (parse_number(quantity_field) if has_quantity else pl.lit(None, pl.Float64)).alias("quantity"),
                 (
                     pl.when(unit.is_in(["", "-"])).then(None).otherwise(unit)
                     if has_quantity

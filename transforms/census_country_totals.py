@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.checks import as_number
-from schemas.raw.census_country_totals import MONTHS, VALUE_COLUMNS
+from schemas.numbers import parse_number
+from schemas.raw.census_country_totals import MILLION, MILLIONS_USD, MONTHS, VALUE_COLUMNS
 from transforms.conformed import PRODUCT_SCHEMA, Conformed, fact_frame
 from transforms.countries import resolve_countries
 from transforms.hs import TOTAL
@@ -22,7 +22,6 @@ from transforms.periods import period_rows
 SOURCE = "census_country_totals"
 REPORTER = "USA"
 FLOW_BY_SIDE = {"E": "X_FAS", "I": "M_GEN_CUSTOMS"}
-MILLION = 1_000_000
 
 
 def unpublished_months(raw: pl.DataFrame) -> pl.DataFrame:
@@ -34,7 +33,9 @@ def unpublished_months(raw: pl.DataFrame) -> pl.DataFrame:
     rows = raw.filter(pl.col("year") == latest)
     published = [
         i for i, m in enumerate(MONTHS)
-        if rows.select(as_number(f"I{m}").abs().sum() + as_number(f"E{m}").abs().sum()).item() > 0
+        if rows.select(
+            parse_number(f"I{m}", MILLIONS_USD).abs().sum() + parse_number(f"E{m}", MILLIONS_USD).abs().sum()
+        ).item() > 0
     ]
     after = (max(published) + 1) if published else 0
     columns = [f"{side}{m}" for m in MONTHS[after:] for side in "IE"]
@@ -68,7 +69,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         .otherwise(pl.format("{}-{}", pl.col("year"), month_number))
         .alias("period_id"),
         side.replace_strict(FLOW_BY_SIDE).alias("flow_id"),
-        (as_number("text") * MILLION).round(2).alias("value_usd"),
+        (parse_number("text", MILLIONS_USD) * MILLION).round(2).alias("value_usd"),
         pl.lit(None, dtype=pl.Float64).alias("quantity"),
         pl.lit(None, dtype=pl.String).alias("quantity_unit"),
         pl.when((suffix == "YR") & pl.col("year").is_in(partial_years.implode()))

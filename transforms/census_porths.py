@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.checks import as_number, is_blank
+from schemas.checks import is_blank
+from schemas.numbers import parse_number
 from transforms.census_api import LEVEL_DIGITS, REPORTER, SOURCE
-from transforms.conformed import Conformed, fact_frame
+from transforms.conformed import Conformed, fact_frame, one_row_per_fact
 from transforms.countries import resolve_countries
 from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr, product_rows
 from transforms.periods import period_rows
@@ -29,8 +30,8 @@ def _port_check(raw: pl.DataFrame) -> str:
     is_total = pl.col("PORT") == ALL_PORTS
     parts = []
     for mode in ("AIR", "CNT"):
-        ports = raw.filter(~is_total).select(as_number(f"{mode}_VAL_YR").sum()).item() or 0
-        total = raw.filter(is_total).select(as_number(f"{mode}_VAL_YR").sum()).item() or 0
+        ports = raw.filter(~is_total).select(parse_number(f"{mode}_VAL_YR").sum()).item() or 0
+        total = raw.filter(is_total).select(parse_number(f"{mode}_VAL_YR").sum()).item() or 0
         parts.append(f"{mode} all ports {total:,.0f} vs ports summed {ports:,.0f}")
     ports_rows = raw.filter(~is_total).height
     return f"{ports_rows} port rows kept out of the facts (no port dimension); " + "; ".join(parts)
@@ -63,6 +64,8 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         hs_vintage_expr(year.cast(pl.Int32)).alias("hs_vintage"),
         pl.lit(None, pl.String).alias("description"),
     ).with_columns(product_id_expr(pl.col("hs_vintage"), pl.col("code")).alias("product_id"))
+    rows, repeated = one_row_per_fact(rows, ["partner_id", "product_id", "time"])
+    rejects = pl.concat([rejects, repeated], how="vertical_relaxed")
     parts = [
         rows.select(
             pl.lit(SOURCE).alias("source"),
@@ -71,8 +74,8 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
             "product_id",
             year.alias("period_id"),
             pl.lit(flow_id).alias("flow_id"),
-            as_number(f"{mode}_VAL_YR").alias("value_usd"),
-            as_number(f"{mode}_WGT_YR").alias("quantity"),
+            parse_number(f"{mode}_VAL_YR").alias("value_usd"),
+            parse_number(f"{mode}_WGT_YR").alias("quantity"),
             pl.when(is_blank(f"{mode}_WGT_YR")).then(None).otherwise(pl.lit("kg")).alias("quantity_unit"),
             pl.when(is_blank(f"{mode}_VAL_YR"))
             .then(pl.lit("suppressed"))

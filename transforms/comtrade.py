@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.checks import as_number, is_blank
+from schemas.checks import is_blank
 from schemas.columns import ROW_COLUMN
-from schemas.validation import reject_rows
+from schemas.numbers import parse_number
+from schemas.validation import reject_rows, repeated_keys
 from transforms.conformed import Conformed, fact_frame
 from transforms.countries import resolve_countries
 from transforms.hs import normalise_hs, product_id_expr, product_rows
@@ -37,7 +38,7 @@ KEY = ["reporter_id", "partner_id", "product_id", "period_id", "flowCode"]
 
 def _measures(rows: pl.DataFrame) -> pl.DataFrame:
     """One row per (record, basis): flow_id, value_usd and whether the quantity goes with it."""
-    cif, fob, primary = as_number("cifvalue"), as_number("fobvalue"), as_number("primaryValue")
+    cif, fob, primary = parse_number("cifvalue"), parse_number("fobvalue"), parse_number("primaryValue")
     no_basis = is_blank("cifvalue") & is_blank("fobvalue")
     is_x, is_m = pl.col("flowCode") == "X", pl.col("flowCode") == "M"
     parts = [
@@ -84,26 +85,22 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         pl.col("classificationCode").replace_strict(VINTAGES).alias("hs_vintage"),
         normalise_hs(pl.col("cmdCode")).alias("code"),
         pl.col("cmdDesc").alias("description"),
-        pl.when(pl.col("freqCode") == "A")
-        .then(pl.col("period").str.slice(0, 4))
+        pl.when(pl.col("freqCode") == "A")  # the raw model checked the period against freqCode
+        .then(pl.col("period"))
         .otherwise(pl.format("{}-{}", pl.col("period").str.slice(0, 4), pl.col("period").str.slice(4, 2)))
         .alias("period_id"),
     ).with_columns(product_id_expr(pl.col("hs_vintage"), pl.col("code")).alias("product_id"))
 
     rows = rows.sort(ROW_COLUMN)
-    repeated = rows.filter(pl.struct(KEY).is_first_distinct().not_())
-    rejects.append(
-        reject_rows(
-            repeated.drop(
-                "hs_vintage", "code", "description", "period_id", "product_id", "reporter_id", "partner_id"
-            ),
-            "partnerCode",
-            pl.lit(
-                "repeats an earlier record's reporter, partner, product, period and flow after code mapping"
-            ),
-        )
+    mapped = ["hs_vintage", "code", "description", "period_id", "product_id", "reporter_id", "partner_id"]
+    kept, repeated = repeated_keys(
+        rows.rename({c: f"__{c}" for c in mapped}),
+        [f"__{c}" for c in KEY if c in mapped] + ["flowCode"],
+        "partnerCode",
+        "reporter, partner, product, period and flow after code mapping",
     )
-    rows = rows.filter(pl.struct(KEY).is_first_distinct())
+    rejects.append(repeated)
+    rows = kept.rename({f"__{c}": c for c in mapped})
 
     unit = pl.col("qtyUnitAbbr").str.strip_chars()
     has_qty = pl.col("with_qty") & unit.is_not_null() & ~unit.is_in(["", "N/A"])
@@ -115,7 +112,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         "period_id",
         "flow_id",
         pl.col("value_usd"),
-        pl.when(has_qty).then(as_number("qty")).otherwise(None).alias("quantity"),
+        pl.when(has_qty).then(parse_number("qty")).otherwise(None).alias("quantity"),
         pl.when(has_qty).then(unit).otherwise(None).alias("quantity_unit"),
         pl.when(pl.col("value_usd").is_null())
         .then(pl.lit("suppressed"))

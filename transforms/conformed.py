@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from schemas.validation import repeated_keys
+
 FACT_SCHEMA = {
     "source": pl.String,
     "reporter_id": pl.String,
@@ -53,6 +55,21 @@ class Conformed:
     rejects: pl.DataFrame
     rows_skipped: int = 0
     notes: tuple[str, ...] = ()
+
+
+DERIVED = ("partner_id", "reporter_id", "product_id", "code", "hs_vintage", "description")
+"""Columns a transform adds to raw rows before building facts."""
+
+
+def one_row_per_fact(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows whose fact key (after code mapping) no other row has, and rejects for every row of a
+    repeated key (two codes of one country, say): no copy is guessed to be the right one."""
+    derived = {c: f"__{c}" for c in DERIVED if c in rows.columns}
+    kept, rejects = repeated_keys(
+        rows.rename(derived), [derived.get(c, c) for c in key], "CTY_CODE",
+        "partner, product and period after code mapping",
+    )
+    return kept.rename({v: k for k, v in derived.items()}), rejects
 
 
 def fact_frame(frame: pl.DataFrame) -> pl.DataFrame:

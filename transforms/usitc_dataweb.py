@@ -15,8 +15,10 @@ import re
 
 import polars as pl
 
-from schemas.checks import as_number, is_blank
-from schemas.validation import reject_rows
+from schemas.checks import is_blank
+from schemas.numbers import parse_number
+from schemas.raw.usitc_dataweb import DATAWEB_USD
+from schemas.validation import reject_rows, repeated_keys
 from transforms.conformed import Conformed, fact_frame
 from transforms.countries import resolve_countries
 from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr, product_rows
@@ -47,7 +49,7 @@ def unpublished_years(data: pl.DataFrame, footer: pl.DataFrame) -> list[str]:
     """Trailing year columns that are 0 in every data row and in the footer."""
     years = year_columns(data)
     both = pl.concat([data.select(years), footer.select(years)])
-    zero = [y for y in years if both.select(as_number(y).fill_null(0).abs().sum()).item() == 0]
+    zero = [y for y in years if both.select(parse_number(y, DATAWEB_USD).fill_null(0).abs().sum()).item() == 0]
     trailing: list[str] = []
     for year in reversed(years):
         if year not in zero:
@@ -66,8 +68,8 @@ def check_footer(
             f"expected one {FOOTER} footer row, found {footer.height}: totals not checked"
         ]
     for year in years:
-        published = footer.select(as_number(year)).item()
-        rows_sum = data.select(as_number(year).sum()).item() or 0.0
+        published = footer.select(parse_number(year, DATAWEB_USD)).item()
+        rows_sum = data.select(parse_number(year, DATAWEB_USD).sum()).item() or 0.0
         loaded_sum = loaded.filter(pl.col("period_id") == year).get_column("value_usd").sum() or 0.0
         notes.append(
             f"{year}: publisher total {published:,.0f}, rows {rows_sum:,.0f}, loaded {loaded_sum:,.0f}"
@@ -127,16 +129,14 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         target="partner_id",
     )
     rejects.append(unknown)
-    first = pl.struct("partner_id", "flow_id", "HTS Number").is_first_distinct()
-    repeated = rows.filter(~first)
-    rejects.append(
-        reject_rows(
-            repeated.drop("flow_id", "partner_id"),
-            "Country",
-            pl.lit("repeats an earlier row's measure, HTS number and country"),
-        )
+    rows, repeated = repeated_keys(
+        rows.rename({"partner_id": "__partner_id", "flow_id": "__flow_id"}),
+        ["__partner_id", "__flow_id", "HTS Number"],
+        "Country",
+        "measure, HTS number and country",
     )
-    rows = rows.filter(first)
+    rejects.append(repeated)
+    rows = rows.rename({"__partner_id": "partner_id", "__flow_id": "flow_id"})
     skipped_years = unpublished_years(data, footer)
     published_years = [y for y in years if y not in skipped_years]
 
@@ -158,7 +158,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         long.with_columns(
             pl.lit(SOURCE).alias("source"),
             pl.lit(REPORTER).alias("reporter_id"),
-            as_number("text").alias("value_usd"),
+            parse_number("text", DATAWEB_USD).alias("value_usd"),
             pl.lit(None, pl.Float64).alias("quantity"),
             pl.lit(None, pl.String).alias("quantity_unit"),
             pl.when(is_blank("text"))

@@ -137,16 +137,17 @@ def rate_rows(raw: pl.DataFrame) -> pl.DataFrame:
 
 
 def duplicate_lines(raw: pl.DataFrame) -> pl.DataFrame:
-    """Rejects (REJECT_SCHEMA) for every repeat of an HTS number after its first row."""
+    """Rejects (REJECT_SCHEMA) for every row of an HTS number that more than one row has (all of
+    them: no copy is guessed to be the right one)."""
     numbered = raw.filter(pl.col("hts_number").fill_null("") != "").with_columns(
         pl.col("hts_number").str.replace_all(r"\D", "").alias("_digits")
     )
-    repeats = numbered.filter(pl.col("_digits").is_duplicated() & ~pl.col("_digits").is_first_distinct())
+    repeats = numbered.filter(pl.col("_digits").is_duplicated())
     return repeats.select(
         pl.col(ROW_COLUMN).cast(pl.Int64).alias("row_number"),
         pl.lit("hts_number").alias("field"),
         pl.col("hts_number").alias("value"),
-        pl.lit("hts_number repeats an earlier row of the edition").alias("reason"),
+        pl.lit("duplicate key (hts_number): more than one row has it, all of them are quarantined").alias("reason"),
         pl.lit(None, dtype=pl.String).alias("raw_record"),
     )
 

@@ -37,7 +37,8 @@ class ExportedTable:
 
 
 def exportable_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Base tables and views of the exported schemas (table macros take arguments: not exported)."""
+    """Base tables and views of the exported schemas (table macros take arguments, and the intermediate
+    ``marts.int_*`` views are the marts' building blocks: neither is exported)."""
     rows = con.sql(
         """
         SELECT schema_name || '.' || table_name FROM duckdb_tables()
@@ -45,6 +46,7 @@ def exportable_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
         UNION ALL
         SELECT schema_name || '.' || view_name FROM duckdb_views()
         WHERE database_name = current_database() AND schema_name IN ('core', 'marts') AND NOT internal
+          AND NOT starts_with(view_name, 'int_')  -- the intermediate layer: building blocks, not marts
         ORDER BY 1
         """
     ).fetchall()

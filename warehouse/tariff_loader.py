@@ -44,6 +44,10 @@ class TariffIntegrityError(ValueError):
     """Conformed tariff rows break their grain."""
 
 
+class TooManyRemovalsError(ValueError):
+    """An edition would close more of the lines in force than a schedule change plausibly does."""
+
+
 @dataclass
 class TariffBatch:
     """One edition (or derived schedule) of one importer's schedule from one source."""
@@ -64,6 +68,8 @@ class TariffBatch:
     rows_quarantined: int
     derived: bool = False
     """True when rates carry their own valid_from / valid_to (a staging path): replace the scope."""
+    max_removed_share: float | None = None
+    """Refuse the edition if it would close more than this share of the lines in force (None: never)."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,28 @@ def _check_order(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> None:
         )
 
 
+def check_removals(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> None:
+    """Refuse a staged edition that would close more than ``batch.max_removed_share`` of the lines in
+    force for its scope (a short or truncated file is not a schedule change). With nothing in force
+    (the first edition) it always passes."""
+    share = batch.max_removed_share
+    if share is None:
+        return
+    in_force, removed = con.sql(
+        """SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (
+               SELECT 1 FROM stage_line AS s WHERE s.line_key IS NOT DISTINCT FROM t.line_key))
+           FROM core.dim_tariff_line AS t WHERE importer_id = $i AND source = $s AND valid_to IS NULL""",
+        params={"i": batch.importer_id, "s": batch.source},
+    ).fetchall()[0]
+    if in_force and removed > share * in_force:
+        raise TooManyRemovalsError(
+            f"{batch.edition}: this edition would close {removed:,} of the {in_force:,} {batch.source} lines in "
+            f"force ({removed / in_force:.1%}, more than the {share:.1%} allowed by tariff_max_removed_share); "
+            "nothing was loaded. A short or partial file? If the schedule really drops these lines, "
+            "load it again with --allow-removals"
+        )
+
+
 def load_tariffs(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> TariffLoadResult:
     """Merge ``batch`` in one transaction; roll back on any error."""
     now = clock.now()
@@ -214,6 +242,7 @@ def load_tariffs(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> TariffLo
     try:
         _check_order(con, batch)
         _stage(con, batch)
+        check_removals(con, batch)
         _add_unknown_programs(con, batch.importer_id)
         if batch.derived:
             lines = _replace_scope(con, "core.dim_tariff_line", "stage_line", batch)

@@ -34,12 +34,25 @@ MISSING_KEY_PAGE = (
 
 @dataclass
 class Fault:
-    """One injected failure: kind is one of 429, 500, 503, timeout, reset, truncate, html, rename,
-    missing (a field left out), types (values of the wrong JSON type), empty (HTTP 204)."""
+    """One injected failure. ``kind`` is one of:
+
+    - 429, 500, 503 (with ``retry_after``, seconds or an HTTP date), rate_limit (Comtrade's 429),
+      timeout (answer after ``delay_s``), reset (connection dropped), truncate (half the body);
+    - html (the missing-key page with 200), echo_html (the same, the key in its title), echo_400
+      (400 whose body repeats the request and the key), redirect (302 to the missing-key page; with
+      ``echo_key`` the key is in the Location), empty200 (200, no body), status (``status`` with a
+      short body: 206, 299, 304 ...), garbage (200, not JSON);
+    - gzip_corrupt (Content-Encoding gzip, broken bytes), chunked_cut (chunked body cut before its
+      last chunk), drip (the body one byte every ``delay_s``), drip_headers (the headers likewise);
+    - rename, missing (a field left out), types (values of the wrong JSON type), empty (no data:
+      HTTP 204 from Census, an empty result from Comtrade).
+    """
 
     kind: str
     retry_after: str | None = None
     delay_s: float = 0.0
+    status: int | None = None
+    echo_key: bool = False
 
 
 @dataclass
@@ -113,8 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = {"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {wait} seconds."}
             self._send(429, json.dumps(body).encode())
             return
-        if fault and fault.kind == "html":
-            self._send(200, MISSING_KEY_PAGE, "text/html;charset=utf-8")
+        if fault and self._answer_fault(fault, query):
             return
         if url.path.startswith(CENSUS_PREFIX):
             self._census(url.path[len(CENSUS_PREFIX):], query, fault)
@@ -124,6 +136,68 @@ class _Handler(BaseHTTPRequestHandler):
                 self._comtrade(url.path[len(prefix):], access, query, fault)
                 return
         self._send(404, b'{"error": "unknown endpoint"}')
+
+    def _answer_fault(self, fault: Fault, query: dict[str, str]) -> bool:
+        """Answer a fault that replaces the whole response; False for the others."""
+        key = query.get("key") or self.headers.get(COMTRADE_KEY_HEADER) or ""
+        html = "text/html;charset=utf-8"
+        if fault.kind == "html":
+            self._send(200, MISSING_KEY_PAGE, html)
+        elif fault.kind == "echo_html":
+            page = f"<!DOCTYPE html><html><head><title>Invalid Key {key}</title></head><body>no</body></html>"
+            self._send(200, page.encode(), html)
+        elif fault.kind == "echo_400":
+            self._send(400, f"error: key {key} is not valid for {self.path}".encode(), "text/plain")
+        elif fault.kind == "redirect":
+            location = "https://api.census.gov/data/missing_key.html" + (f"?key={key}" if fault.echo_key else "")
+            self._send(302, b"", html, headers={"Location": location})  # no body: the worst case
+        elif fault.kind == "empty200":
+            self._send(200, b"")
+        elif fault.kind == "status":
+            status = fault.status or 299
+            self._send(status, b"" if status in (204, 304) else b'[["partial"]]')
+        elif fault.kind == "garbage":
+            self._send(200, b"Service temporarily unavailable, please try again later")
+        elif fault.kind == "gzip_corrupt":
+            body = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"not a deflate stream " * 20
+            self._send(200, body, headers={"Content-Encoding": "gzip"})
+        elif fault.kind == "drip_headers":
+            self._drip(b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 10_000, fault.delay_s or 1.0)
+        else:
+            return False
+        return True
+
+    def _drip(self, data: bytes, every_s: float) -> None:
+        """Write ``data`` one byte every ``every_s`` seconds, until done or the client hangs up."""
+        self.close_connection = True
+        try:
+            for i in range(len(data)):
+                self.wfile.write(data[i : i + 1])
+                time.sleep(every_s)
+        except OSError:
+            pass
+
+    def _deliver(self, body: bytes, fault: Fault | None) -> None:
+        """Send a 200 data body, or break it as the fault says (truncate, chunked_cut, drip)."""
+        kind = fault.kind if fault else None
+        if kind not in {"truncate", "chunked_cut", "drip"}:
+            self._send(200, body)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if kind == "chunked_cut":
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.close_connection = True
+        if kind == "truncate":
+            self.wfile.write(body[: len(body) // 2])
+        elif kind == "chunked_cut":
+            half = body[: len(body) // 2]
+            self.wfile.write(f"{len(half):x}\r\n".encode() + half + b"\r\n")  # no last chunk
+        else:
+            self._drip(body, fault.delay_s or 1.0)
 
     def _census(self, endpoint: str, query: dict[str, str], fault: Fault | None) -> None:
         state = self.server.state
@@ -149,17 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
                 rows = [r[:value] + r[value + 1:] for r in rows]
             else:  # every value an object instead of a string
                 rows = [rows[0], *([*r[:value], {"value": r[value]}, *r[value + 1:]] for r in rows[1:])]
-        body = census_generator.encode(rows)
-        if fault and fault.kind == "truncate":
-            cut = body[: len(body) // 2]
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(cut)
-            self.close_connection = True
-            return
-        self._send(200, body)
+        self._deliver(census_generator.encode(rows), fault)
 
 
     def _revise(self, rows: list[list[str]], direction: str, month: str) -> None:
@@ -193,9 +257,10 @@ class _Handler(BaseHTTPRequestHandler):
             parts[1], query, (int(last[:4]), int(last[5:]))
         )
         body = comtrade_generator.response_body(data[: state.comtrade_caps[access]])
-        if fault and fault.kind == "truncate":
-            body = body[: len(body) // 2]
-        self._send(200, body)
+        if fault and fault.kind == "truncate":  # a complete response whose JSON is cut short
+            self._send(200, body[: len(body) // 2])
+            return
+        self._deliver(body, fault)
 
 
 class _Server(ThreadingHTTPServer):

@@ -2,8 +2,10 @@
 
 One request per direction and month ("paging by month"), all countries, at one HS level. The key
 goes in the ``key`` query parameter (the API accepts no header) and is redacted from everything
-recorded. HTTP 204 means the month is not published yet. An HTML page served with status 200 (the
-API's "missing/invalid key" page) is an error, not data.
+recorded. HTTP 204 with an empty body, the API's documented "no data" answer, means the month is
+not published yet; nothing else does. A redirect (the API's answer to a missing or invalid key: 302
+to an HTML page, never followed), an empty 200, an HTML page served with status 200 or any other
+status is an error naming the request.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import duckdb
 import httpx
 import polars as pl
 
-from flows.sources.files import UnreadableFileError, csv_rows
+from flows.sources.files import UnreadableFileError, check_header, csv_rows
 from flows.sources.http import RejectedRequest, RetryPolicy, UpstreamError, get_with_retries
 from flows.sources.landing import LandedPayload, land_bytes
 from schemas.columns import ROW_COLUMN
@@ -35,6 +37,8 @@ VARIABLES = {
     ],
 }
 SECRET_PARAMS = ("key",)
+NO_DATA_STATUSES = frozenset({204})
+"""The API's answer for a query with no data (a month not published yet): 204 No Content."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,6 @@ class CensusRequest:
 
 def check_body(response: httpx.Response) -> None:
     """Reject HTML error pages; make sure a 200 body is a complete JSON array of arrays."""
-    if response.status_code == 204 or not response.content:
-        return
     head = response.content[:200].lstrip().lower()
     content_type = response.headers.get("content-type", "")
     if head.startswith((b"<!doctype", b"<html", b"<")) or "html" in content_type:
@@ -82,13 +84,14 @@ def fetch_month(
     landing_dir: Path,
     policy: RetryPolicy,
 ) -> LandedPayload | None:
-    """Fetch one month and land it; None when the month is not published yet (HTTP 204)."""
+    """Fetch one month and land it; None when the month is not published yet (HTTP 204, empty)."""
     url = f"{base_url.rstrip('/')}/{ENDPOINTS[request.direction]}"
     params = request.params(api_key)
     response = get_with_retries(
-        client, url, params, source=SOURCE, secret_params=SECRET_PARAMS, policy=policy, validate=check_body
+        client, url, params, source=SOURCE, secret_params=SECRET_PARAMS, policy=policy, validate=check_body,
+        no_data_statuses=NO_DATA_STATUSES,
     )
-    if response.status_code == 204 or not response.content:
+    if response.status_code in NO_DATA_STATUSES:
         return None
     rows = len(json.loads(response.content)) - 1
     return land_bytes(
@@ -145,7 +148,9 @@ def read_payload(path: Path) -> pl.DataFrame:
     """A landed response as a frame of text columns plus ``source_row`` (header = row 0).
 
     DuckDB parses the JSON (in memory, far faster than Python's json for large responses). The API
-    repeats a variable used both in ``get`` and as a predicate; repeats are dropped.
+    repeats a variable used both in ``get`` and as a predicate: a repeated name whose copies hold the
+    same value in every row is kept once; copies that differ anywhere refuse the payload (no copy is
+    guessed to be the right one).
     """
     path = Path(path)
     scan = f"read_json('{_sql_text(path)}', format = 'array', columns = {{'json': 'VARCHAR[]'}})"
@@ -162,6 +167,15 @@ def read_payload(path: Path) -> pl.DataFrame:
     if ragged:
         raise UnreadableFileError(path.name, f"{ragged} rows do not have the header's {len(header)} fields")
     keep = [i for i, name in enumerate(header) if name not in header[:i]]
+    for i in (i for i in range(len(header)) if i not in keep):
+        first = header.index(header[i])
+        differ = body.with_row_index("__row").filter(pl.col("json").list.get(i).ne_missing(pl.col("json").list.get(first)))
+        if differ.height:
+            row = differ.item(0, "__row") + 1
+            raise UnreadableFileError(
+                path.name, f"column {header[i]!r} appears more than once in the header and its copies differ "
+                f"(row {row}); refused, no copy is guessed",
+            )
     return body.select(
         *(pl.col("json").list.get(i).alias(header[i]) for i in keep),
         pl.int_range(1, body.height + 1, dtype=pl.Int64).alias(ROW_COLUMN),
@@ -187,8 +201,7 @@ def read_file(path: Path) -> pl.DataFrame:
     if not rows or not any(rows[0]):
         raise UnreadableFileError(path.name, "the file is empty")
     header = [h.strip() for h in rows[0]]
-    if len(set(header)) != len(header):
-        raise UnreadableFileError(path.name, f"duplicate column names in the header {header}")
+    check_header(path.name, header)
     body, lines = [], []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.sources.files import UnreadableFileError, csv_rows
+from flows.sources.files import UnreadableFileError, check_header, csv_rows
 from schemas.columns import ROW_COLUMN
 
 SOURCE = "census_country_totals"
@@ -64,6 +64,7 @@ def read_file(path: Path) -> pl.DataFrame:
     """The file's rows as text columns plus ``source_row`` (the line or sheet row; header = 1)."""
     path = Path(path)
     header, body, lines = _read_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _read_csv(path)
+    check_header(path.name, header)
     width = len(header)
     ragged = [i for i, r in enumerate(body) if len(r) != width]
     if ragged:
@@ -71,8 +72,6 @@ def read_file(path: Path) -> pl.DataFrame:
         raise UnreadableFileError(
             path.name, f"row {lines[first]} has {len(body[first])} fields, the header has {width}"
         )
-    if len(set(header)) != width:
-        raise UnreadableFileError(path.name, f"duplicate column names in the header {header}")
     frame = pl.DataFrame(
         {name: [r[i] for r in body] for i, name in enumerate(header)},
         schema={name: pl.String for name in header},

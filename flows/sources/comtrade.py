@@ -7,13 +7,11 @@ an error naming the line.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import polars as pl
 
-from flows.sources.files import UnreadableFileError
+from flows.sources.files import UnreadableFileError, check_header, text_rows
 from schemas.columns import ROW_COLUMN
 
 SOURCE = "comtrade"
@@ -33,10 +31,11 @@ def decode(raw: bytes, name: str) -> str:
 def read_csv_rows(path: Path) -> tuple[list[str], list[list[str | None]], list[int]]:
     """Header, data rows (the trailing empty field of each line removed) and their line numbers."""
     path = Path(path)
-    reader = csv.reader(io.StringIO(decode(path.read_bytes(), path.name), newline=""))
+    reader = text_rows(decode(path.read_bytes(), path.name), path.name)
     header = [h.strip() for h in next(reader, [])]
     if not any(header):
         raise UnreadableFileError(path.name, "the file is empty")
+    check_header(path.name, header)
     width = len(header)
     body: list[list[str | None]] = []
     lines: list[int] = []
@@ -55,8 +54,6 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[list[str | None]], list[i
 def read_file(path: Path) -> pl.DataFrame:
     """The download's rows as text columns plus ``source_row`` (the line number; header = 1)."""
     header, body, lines = read_csv_rows(path)
-    if len(set(header)) != len(header):
-        raise UnreadableFileError(Path(path).name, "duplicate column names in the header")
     frame = pl.DataFrame(
         {name: [r[i] for r in body] for i, name in enumerate(header)},
         schema={name: pl.String for name in header},

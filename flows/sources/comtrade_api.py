@@ -6,7 +6,9 @@ the URL, so never in a log, an error or the landing manifest); without a key the
 always sent so that only aggregates come back. Queries are split (by period, then reporter,
 partner, flow, commodity) until their expected size fits the record cap (500 preview, 250,000
 keyed; 12 periods at most), and a response that reaches the cap anyway is split again. 429s
-("Try again in N seconds") are retried by :mod:`flows.sources.http`.
+("Try again in N seconds") are retried by :mod:`flows.sources.http`. The API's "no data" answer is
+a 200 envelope with ``count`` 0 and an empty ``data`` list; any other answer (an empty body, 204,
+a redirect) is an error naming the request.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from urllib.parse import urlencode
 import httpx
 import polars as pl
 
-from flows.sources.http import RejectedRequest, RetryPolicy, UpstreamError, get_with_retries
+from flows.sources.files import UnreadableFileError, json_document
+from flows.sources.http import RejectedRequest, RetryPolicy, UpstreamError, excerpt, get_with_retries, is_html
 from flows.sources.landing import LandedPayload, land_bytes
+from flows.sources.redaction import register_secret
 from schemas.columns import ROW_COLUMN
 
 SOURCE = "comtrade"
@@ -114,7 +118,10 @@ def nightly_queries(
 
 
 def check_body(response: httpx.Response) -> None:
-    """A v1 envelope whose ``count`` matches its ``data``; a non-empty ``error`` fails at once."""
+    """A v1 envelope whose ``count`` matches its ``data``; a non-empty ``error`` or an HTML page
+    fails at once."""
+    if is_html(response):
+        raise RejectedRequest(f"got an HTML page instead of data: {excerpt(response)!r}")
     try:
         body = json.loads(response.content)
     except json.JSONDecodeError as exc:
@@ -143,7 +150,7 @@ def fetch(
     path = f"{PATHS[access]}/C/{query.freq}/HS"
     url = f"{base_url.rstrip('/')}/{path}"
     response = get_with_retries(
-        client, url, query.params(), source=SOURCE, policy=policy, validate=check_body
+        client, url, query.params(), source=SOURCE, secret_headers=(KEY_HEADER,), policy=policy, validate=check_body
     )
     count = len(json.loads(response.content)["data"])
     if count >= CAPS[access]:
@@ -172,17 +179,22 @@ def fetch(
 
 
 def client(api_key: str | None, timeout_s: float) -> tuple[httpx.Client, str]:
-    """An HTTP client (with the key header when keyed) and the access kind it uses."""
+    """An HTTP client (with the key header when keyed) and the access kind it uses; redirects are
+    never followed (the HTTP layer reports them)."""
+    register_secret(api_key)
     if api_key:
-        return httpx.Client(timeout=timeout_s, headers={KEY_HEADER: api_key}), "keyed"
-    return httpx.Client(timeout=timeout_s), "preview"
+        return httpx.Client(timeout=timeout_s, headers={KEY_HEADER: api_key}, follow_redirects=False), "keyed"
+    return httpx.Client(timeout=timeout_s, follow_redirects=False), "preview"
 
 
 def read_payload(path: Path) -> pl.DataFrame:
     """A landed v1 response's ``data`` as text columns (numbers keep their JSON text, booleans
     become true/false) plus ``source_row`` (1-based record index)."""
-    body = json.loads(Path(path).read_bytes(), parse_float=str, parse_int=str)
-    records = body["data"]
+    path = Path(path)
+    body = json_document(path.read_bytes(), path.name, parse_float=str, parse_int=str, parse_constant=str)
+    records = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise UnreadableFileError(path.name, "expected an object with a 'data' list of records")
     names: list[str] = []
     for record in records:
         names += [k for k in record if k not in names]

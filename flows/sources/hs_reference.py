@@ -9,15 +9,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from pathlib import Path
 
 import polars as pl
 
-from flows.sources.files import UnreadableFileError
+from flows.sources.files import UnreadableFileError, check_header, json_document, text_rows, utf8_text
 from schemas.columns import ROW_COLUMN
 
 _VINTAGE_COLUMN = re.compile(r"^hs(\d{4})$", re.IGNORECASE)
@@ -26,10 +23,7 @@ _VINTAGE_COLUMN = re.compile(r"^hs(\d{4})$", re.IGNORECASE)
 def read_classification(path: Path) -> pl.DataFrame:
     """Entries of a Comtrade classification list plus ``classCode`` and ``source_row`` (1-based entry)."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnreadableFileError(path.name, f"not a JSON document ({exc})") from None
+    data = json_document(path.read_bytes(), path.name)
     if not isinstance(data, dict) or not isinstance(data.get("results"), list) or not data.get("classCode"):
         raise UnreadableFileError(path.name, "expected an object with 'classCode' and a 'results' list")
     entries = data["results"]
@@ -50,12 +44,9 @@ def read_classification(path: Path) -> pl.DataFrame:
 def read_conversion(path: Path) -> pl.DataFrame:
     """Code pairs of a conversion or correlation table, plus the two vintages and ``source_row``."""
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFileError(path.name, f"not UTF-8 text (byte {exc.start})") from None
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = list(text_rows(utf8_text(path.read_bytes(), path.name), path.name))
     header = [h.strip() for h in rows[0]] if rows else []
+    check_header(path.name, header)
     vintages = [(i, m[1]) for i, h in enumerate(header) if (m := _VINTAGE_COLUMN.match(h))]
     if len(vintages) != 2:
         raise UnreadableFileError(path.name, f"expected two code columns named hsYYYY, got header {header}")

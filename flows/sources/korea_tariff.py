@@ -6,12 +6,11 @@ case-insensitively). Every value is read as text, with ``source_row`` = line num
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import polars as pl
 
+from flows.sources.files import UnreadableFileError, check_header, numbered_rows, utf8_text
 from schemas.columns import ROW_COLUMN
 
 WITS_COLUMNS = {
@@ -30,38 +29,38 @@ ANNEX_COLUMNS = {
 }
 
 
-class UnreadableKoreaFileError(ValueError):
+class UnreadableKoreaFileError(UnreadableFileError):
     """The file is not a readable CSV of the expected form."""
 
 
 def _read(path: Path, columns: dict[str, tuple[str, ...]]) -> pl.DataFrame:
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableKoreaFileError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
+    reader = numbered_rows(utf8_text(path.read_bytes(), path.name), path.name)
+    header = [h.strip().lower() for h in next(reader, (1, []))[1]]
+    if not any(header):
+        raise UnreadableKoreaFileError(path.name, "the file is empty")
+    check_header(path.name, header)
     index: dict[str, int] = {}
     for name, aliases in columns.items():
         found = [header.index(a) for a in aliases if a in header]
         if not found and name != "description":
-            raise UnreadableKoreaFileError(f"{path.name}: no column for {name!r} (accepted: {list(aliases)})")
+            raise UnreadableKoreaFileError(path.name, f"no column for {name!r} (accepted: {list(aliases)})")
+        if len(found) > 1:
+            both = [header[i] for i in found]
+            raise UnreadableKoreaFileError(path.name, f"columns {both} all name {name!r}; refused, none is guessed")
         if found:
             index[name] = found[0]
     records: dict[str, list[str | None]] = {name: [] for name in columns}
     rows: list[int] = []
-    for record in reader:
+    for line, record in reader:
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
-            raise UnreadableKoreaFileError(
-                f"{path.name}: row {reader.line_num} has {len(record)} fields, the header has {len(header)}"
-            )
+            raise UnreadableKoreaFileError(path.name, f"row {line} has {len(record)} fields, the header has {len(header)}")
         for name in columns:
             value = record[index[name]].strip() if name in index else ""
             records[name].append(value or None)
-        rows.append(reader.line_num)
+        rows.append(line)
     frame = pl.DataFrame(records, schema={name: pl.String for name in columns})
     return frame.with_columns(pl.Series(ROW_COLUMN, rows, dtype=pl.Int64))
 

@@ -10,14 +10,12 @@ against it. A data row count that disagrees with the preamble (a truncated file)
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
 import polars as pl
 
-from flows.sources.files import UnreadableFileError
+from flows.sources.files import UnreadableFileError, check_header, text_rows, utf8_text
 from schemas.columns import ROW_COLUMN
 
 SOURCE = "usitc_dataweb"
@@ -46,10 +44,12 @@ def _preamble(rows: list[list[str]], name: str) -> tuple[str, int, int]:
 def read_file(path: Path) -> pl.DataFrame:
     """Data rows and the footer as text columns, plus ``Trade Flow`` and ``source_row`` (line number)."""
     path = Path(path)
-    text = path.read_bytes().decode("utf-8-sig", errors="strict")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = list(text_rows(utf8_text(path.read_bytes(), path.name), path.name))
+    if not rows:
+        raise UnreadableFileError(path.name, "the file is empty")
     trade_flow, promised, head = _preamble(rows, path.name)
     header = [h.strip() for h in rows[head]]
+    check_header(path.name, header)
     years = header[len(ID_COLUMNS) :]
     if not years or not all(_YEAR.match(y) for y in years):
         raise UnreadableFileError(

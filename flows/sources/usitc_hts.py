@@ -6,13 +6,12 @@ Both are read as text into the columns of :class:`schemas.raw.usitc_hts.UsitcHts
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 import polars as pl
 
+from flows.sources.files import UnreadableFileError, check_header, json_document, numbered_rows, utf8_text
 from schemas.columns import ROW_COLUMN
 from schemas.raw.usitc_hts import COLUMNS
 
@@ -41,7 +40,7 @@ JSON_KEYS = {
 }
 
 
-class UnreadableHtsFileError(ValueError):
+class UnreadableHtsFileError(UnreadableFileError):
     """The file is not a readable HTS CSV download or JSON export."""
 
 
@@ -62,41 +61,35 @@ def _frame(records: list[dict[str, str | None]], rows: list[int]) -> pl.DataFram
 
 def read_csv(path: Path) -> pl.DataFrame:
     """The CSV download; a missing column is an error naming it."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableHtsFileError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader, [])]
+    reader = numbered_rows(utf8_text(path.read_bytes(), path.name), path.name)
+    header = [h.strip() for h in next(reader, (1, []))[1]]
+    if not any(header):
+        raise UnreadableHtsFileError(path.name, "the file is empty")
+    check_header(path.name, header)
     missing = [h for h in CSV_HEADERS if h not in header and h != "Quota Quantity"]
     if missing:
-        raise UnreadableHtsFileError(f"{path.name}: missing column(s) {missing}; header is {header}")
+        raise UnreadableHtsFileError(path.name, f"missing column(s) {missing}; header is {header}")
     index = {CSV_HEADERS[h]: i for i, h in enumerate(header) if h in CSV_HEADERS}
     records, rows = [], []
-    for record in reader:
+    for line, record in reader:
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
-            raise UnreadableHtsFileError(
-                f"{path.name}: row {reader.line_num} has {len(record)} fields, the header has {len(header)}"
-            )
+            raise UnreadableHtsFileError(path.name, f"row {line} has {len(record)} fields, the header has {len(header)}")
         records.append({name: _text(record[i]) for name, i in index.items()})
-        rows.append(reader.line_num)
+        rows.append(line)
     return _frame(records, rows)
 
 
 def read_json(path: Path) -> pl.DataFrame:
     """The JSON export: an array of objects (htsno, indent, description, units, general, ...)."""
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnreadableHtsFileError(f"{path.name}: not a JSON document ({exc})") from None
+    data = json_document(path.read_bytes(), path.name)
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise UnreadableHtsFileError(f"{path.name}: expected a JSON array of objects, one per HTS row")
+        raise UnreadableHtsFileError(path.name, "expected a JSON array of objects, one per HTS row")
     records = [{JSON_KEYS[k]: _text(v) for k, v in item.items() if k in JSON_KEYS} for item in data]
     for i, record in enumerate(records, start=1):
         if "indent" not in record:
-            raise UnreadableHtsFileError(f"{path.name}: object {i} has no 'indent'")
+            raise UnreadableHtsFileError(path.name, f"object {i} has no 'indent'")
     return _frame(records, list(range(1, len(records) + 1)))
 
 

@@ -10,13 +10,10 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.checks import is_blank, is_known_hs_chapter, is_non_negative_number
+from schemas.checks import is_known_hs_chapter
+from schemas.numbers import PLAIN_QUANTITY, PLAIN_USD
 
 HS_LEVELS = ("HS2", "HS4", "HS6", "HS10")
-
-
-def _optional_number(data: pa.PolarsData) -> pl.LazyFrame:
-    return data.lazyframe.select(is_blank(data.key) | is_non_negative_number(data.key))
 
 
 class CensusApiRaw(pa.DataFrameModel):
@@ -40,13 +37,21 @@ class CensusApiExportsRaw(CensusApiRaw):
     QTY_1_MO: str | None = pa.Field(nullable=True)
     UNIT_QY1: str | None = pa.Field(nullable=True)
 
-    @pa.check("ALL_VAL_MO", "QTY_1_MO", name="blank or non-negative number")
-    def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _optional_number(data)
+    @pa.check("ALL_VAL_MO", name=PLAIN_USD.check_name)
+    def values(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return PLAIN_USD.check(data)
+
+    @pa.check("QTY_1_MO", name=PLAIN_QUANTITY.check_name)
+    def quantities(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return PLAIN_QUANTITY.check(data)
 
     @pa.check("E_COMMODITY", name="known HS chapter")
     def chapter(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(is_known_hs_chapter(data.key))
+
+    class Config:
+        strict = False
+        unique = ["CTY_CODE", "E_COMMODITY", "COMM_LVL", "time"]
 
 
 class CensusApiImportsRaw(CensusApiRaw):
@@ -63,11 +68,18 @@ class CensusApiImportsRaw(CensusApiRaw):
     GEN_QY1_MO: str | None = pa.Field(nullable=True)
     UNIT_QY1: str | None = pa.Field(nullable=True)
 
-    @pa.check("GEN_VAL_MO", "CON_VAL_MO", "GEN_CIF_MO", "CAL_DUT_MO", "DUT_VAL_MO", "GEN_QY1_MO",
-              name="blank or non-negative number")
-    def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _optional_number(data)
+    @pa.check("GEN_VAL_MO", "CON_VAL_MO", "GEN_CIF_MO", "CAL_DUT_MO", "DUT_VAL_MO", name=PLAIN_USD.check_name)
+    def values(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return PLAIN_USD.check(data)
+
+    @pa.check("GEN_QY1_MO", name=PLAIN_QUANTITY.check_name)
+    def quantities(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return PLAIN_QUANTITY.check(data)
 
     @pa.check("I_COMMODITY", name="known HS chapter")
     def chapter(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(is_known_hs_chapter(data.key))
+
+    class Config:
+        strict = False
+        unique = ["CTY_CODE", "I_COMMODITY", "COMM_LVL", "time"]

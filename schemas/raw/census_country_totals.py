@@ -9,11 +9,16 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.checks import is_non_negative_number
+from schemas.numbers import USD_LIMIT, NumberFormat
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 VALUE_COLUMNS = tuple(f"{side}{m}" for side in "IE" for m in (*MONTHS, "YR"))
 ID_COLUMNS = ("year", "CTY_CODE", "CTYNAME")
+MILLION = 1_000_000
+MILLIONS_USD = NumberFormat(limit=USD_LIMIT / MILLION, exponent=True, required=True)
+"""Millions of USD, every cell required. The cells are spreadsheet numbers written as their shortest
+round-trip text, which puts values under 0.0001 million in exponent form (``2e-06``, i.e. $2): this
+source alone accepts exponents, within the range (1e23 is refused as beyond it)."""
 
 
 class CensusCountryTotalsRaw(pa.DataFrameModel):
@@ -50,9 +55,9 @@ class CensusCountryTotalsRaw(pa.DataFrameModel):
     EYR: str
 
     @pa.check(r"^[IE](JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|YR)$", regex=True,
-              name="non-negative number in millions of USD")
+              name=MILLIONS_USD.check_name)
     def non_negative_number(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(is_non_negative_number(data.key))
+        return MILLIONS_USD.check(data)
 
     class Config:
         strict = False

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.checks import is_blank, is_non_negative_number
+from schemas.numbers import PLAIN_QUANTITY, PLAIN_USD
 from schemas.raw.census_api import HS_LEVELS
 
 MEASURE_COLUMNS = ("AIR_VAL_YR", "AIR_WGT_YR", "CNT_VAL_YR", "CNT_WGT_YR")
@@ -31,9 +31,13 @@ class CensusPortHsRaw(pa.DataFrameModel):
     E_COMMODITY: str | None = pa.Field(nullable=True, str_matches=r"^(\d{2}|\d{4}|\d{6}|\d{10}|-|TOTAL)$")
     I_COMMODITY: str | None = pa.Field(nullable=True, str_matches=r"^(\d{2}|\d{4}|\d{6}|\d{10}|-|TOTAL)$")
 
-    @pa.check(*MEASURE_COLUMNS, name="blank or non-negative number")
-    def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(is_blank(data.key) | is_non_negative_number(data.key))
+    @pa.check("AIR_VAL_YR", "CNT_VAL_YR", name=PLAIN_USD.check_name)
+    def values(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return PLAIN_USD.check(data)
+
+    @pa.check("AIR_WGT_YR", "CNT_WGT_YR", name=PLAIN_QUANTITY.check_name)
+    def weights(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return PLAIN_QUANTITY.check(data)
 
     class Config:
         strict = False

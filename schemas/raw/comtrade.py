@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.checks import is_blank, is_non_negative_number
+from schemas.numbers import PLAIN_QUANTITY, PLAIN_USD
 
 CLASSIFICATIONS = ("H0", "H1", "H2", "H3", "H4", "H5", "H6")
 
@@ -37,9 +37,19 @@ class ComtradeRaw(pa.DataFrameModel):
     fobvalue: str = pa.Field(nullable=True)
     primaryValue: str = pa.Field(nullable=True)
 
-    @pa.check("qty", "cifvalue", "fobvalue", "primaryValue", name="blank or non-negative number")
-    def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(is_blank(data.key) | is_non_negative_number(data.key))
+    @pa.check("cifvalue", "fobvalue", "primaryValue", name=PLAIN_USD.check_name)
+    def values(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return PLAIN_USD.check(data)
+
+    @pa.check("qty", name=PLAIN_QUANTITY.check_name)
+    def quantities(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return PLAIN_QUANTITY.check(data)
+
+    @pa.check("period", name="period of its freqCode (A: YYYY, M: YYYYMM)")
+    def period_of_frequency(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        length = pl.col("period").str.len_chars()
+        annual, monthly = pl.col("freqCode") == "A", pl.col("freqCode") == "M"
+        return data.lazyframe.select(((annual & (length == 4)) | (monthly & (length == 6))).fill_null(False))
 
     class Config:
         strict = False

@@ -32,3 +32,4 @@ class HsConversionRaw(pa.DataFrameModel):
 
     class Config:
         strict = False
+        unique = ["new_code", "old_code"]

@@ -7,7 +7,11 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.checks import as_number, is_blank
+from schemas.numbers import NumberFormat
+
+DATAWEB_USD = NumberFormat(grouping=True)
+"""DataWeb writes plain decimals in its data rows (4483.00) and thousands separators in its ``Total:``
+footer (1,429,995,404,019): both forms are read, the grouping only in its exact 1,234,567.89 form."""
 
 
 class DataWebRaw(pa.DataFrameModel):
@@ -20,10 +24,9 @@ class DataWebRaw(pa.DataFrameModel):
     country: str = pa.Field(alias="Country", nullable=True)
     years: str = pa.Field(alias=r"^\d{4}$", regex=True, nullable=True)
 
-    @pa.check(r"^\d{4}$", name="blank or non-negative number")
+    @pa.check(r"^\d{4}$", name=DATAWEB_USD.check_name)
     def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        value = as_number(data.key)
-        return data.lazyframe.select(is_blank(data.key) | (value.is_not_null() & (value >= 0)))
+        return DATAWEB_USD.check(data)
 
     class Config:
         strict = False

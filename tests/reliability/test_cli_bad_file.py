@@ -31,7 +31,7 @@ def test_bad_file_through_the_cli(tmp_path) -> None:
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout) == [
         {"file_name": "country_handmade.csv", "row_number": 12, "field": "IFEB", "value": "69x8.1",
-         "reason": "IFEB failed non-negative number in millions of USD"},
+         "reason": "IFEB: not a plain decimal number"},
         {"file_name": "country_handmade.csv", "row_number": 22, "field": "CTY_CODE", "value": "9999",
          "reason": "unknown census country code 9999"},
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import traceback
 from pathlib import Path
 
@@ -78,6 +79,27 @@ def prefect_text(flow_run_id: str) -> str:
     return "\n".join(m.model_dump_json() for m in [flow_run, *tasks, *logs, *artifacts])
 
 
+def prefect_database_text(expected: str, timeout_s: float = 20.0) -> str:
+    """The raw bytes of the Prefect test server's SQLite database (and its WAL) as text, once they
+    hold ``expected`` (the server writes logs, states and events a little after the run)."""
+    import prefect.settings
+    from prefect.events.worker import EventsWorker
+
+    APILogHandler().flush()
+    EventsWorker.drain_all()
+    url = str(prefect.settings.PREFECT_SERVER_DATABASE_CONNECTION_URL.value())
+    database = Path(url.split(":///", 1)[1])
+    deadline = time.monotonic() + timeout_s
+    while True:
+        text = "\n".join(
+            p.read_bytes().decode("utf-8", "replace") for p in database.parent.glob(database.name + "*") if p.is_file()
+        )
+        if expected in text or time.monotonic() > deadline:
+            assert expected in text, f"Prefect's database never recorded {expected!r}"
+            return text
+        time.sleep(0.5)
+
+
 def occurrences(texts: dict[str, str]) -> dict[str, int]:
     found = {where: text.count(KEY) for where, text in texts.items() if KEY in text}
     tally.counts["secrets found"] += sum(found.values())
@@ -139,3 +161,35 @@ def test_the_search_finds_a_planted_key(tmp_path) -> None:
     (tmp_path / "landing" / "manifest.jsonl").write_text(f'{{"request": "x?key={KEY}"}}\n')
     texts = files_text(tmp_path)
     assert sum(t.count(KEY) for t in texts.values()) == 1
+
+
+ECHOES = [  # an upstream that repeats the key it was sent, in the places real servers do
+    ("key echoed in the body", Fault("echo_400")),
+    ("key echoed in an html title", Fault("echo_html")),
+    ("key echoed in a redirect", Fault("redirect", echo_key=True)),
+]
+
+
+@pytest.mark.parametrize(("kind", "fault"), ECHOES, ids=[e[0] for e in ECHOES])
+def test_a_key_the_upstream_echoes_is_stored_nowhere(
+    kind, fault, live_env, prefect_server, caplog, capfd, monkeypatch
+) -> None:
+    monkeypatch.setenv("ENTREPOT_CENSUS_API__API_KEY", KEY)
+    log_everything(caplog)
+    state = DemoUpstream(today=TODAY, api_key=KEY)
+    state.inject("imports", fault)
+    with serve(state) as (url, _), pytest.raises(UpstreamError) as err:
+        monkeypatch.setenv("ENTREPOT_CENSUS_API__BASE_URL", url)
+        nightly(today=TODAY)
+    message = str(err.value)
+    assert message.startswith("census_api: ") and "time=2026-08" in message
+    assert "[redacted]" in message, "the upstream did echo the key, and it was masked"
+    texts = files_text(live_env)
+    if (live_env / "wh.duckdb").exists():
+        texts["warehouse"] = warehouse_text(live_env / "wh.duckdb")
+    texts["exception"] = "".join(traceback.format_exception(err.value))
+    texts["captured logs"] = caplog.text
+    texts["stdout"], texts["stderr"] = capfd.readouterr()
+    texts["prefect database"] = prefect_database_text(message[:40])
+    tally.fault_kinds.add(kind)
+    assert occurrences(texts) == {}

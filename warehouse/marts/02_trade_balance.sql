@@ -1,45 +1,30 @@
 -- marts.trade_balance — grain: (source, reporter_iso3, partner_iso3, year).
--- Exports, imports and the balance from the reporter's side, each source on its own rows.
--- Where a source publishes several measures for one direction, the headline one is used
--- (core.dim_flow.headline_priority) and named in exports_basis / imports_basis.
--- product_level says what was summed: 0 the publisher's total, 2 HS chapters, more a detailed
--- extract (a total only if the extract covered every code).
+-- Exports, imports and the balance from the reporter's side, each source on its own rows: the
+-- headline measure of each direction (marts.int_trade_series_yearly.is_headline), named in
+-- exports_basis / imports_basis. product_level says what was summed: 0 the publisher's total, 2 HS
+-- chapters, more a detailed extract (a total only if the extract covered every code).
 CREATE OR REPLACE VIEW marts.trade_balance AS
-WITH ranked_measures AS (
+WITH pivoted AS (
     SELECT
-        ty.*,
-        fl.direction,
-        fl.value_basis,
-        row_number() OVER (
-            PARTITION BY ty.source, ty.reporter_id, ty.partner_id, ty.year, fl.direction
-            ORDER BY fl.headline_priority
-        ) AS measure_rank
-    FROM marts.trade_yearly AS ty
-    JOIN core.dim_flow AS fl USING (flow_id)
-    WHERE fl.is_trade_value  -- charges, duties and dutiable value are not a direction's trade
-),
-
-headline AS (
-    SELECT * FROM ranked_measures WHERE measure_rank = 1
-),
-
-pivoted AS (
-    SELECT
-        source, reporter_id, partner_id, year,
+        source, reporter_iso3, partner_iso3, year,
         max(value_usd) FILTER (WHERE direction = 'export') AS exports_usd,
         max(value_usd) FILTER (WHERE direction = 'import') AS imports_usd,
         max(value_basis) FILTER (WHERE direction = 'export') AS exports_basis,
         max(value_basis) FILTER (WHERE direction = 'import') AS imports_basis,
         min(months_covered) AS months_covered,
         bool_or(is_partial_year) AS is_partial_year,
-        max(product_level) AS product_level
-    FROM headline
+        CASE WHEN min(year_basis) = max(year_basis) THEN min(year_basis) ELSE 'mixed' END AS year_basis,
+        max(product_level) AS product_level,
+        max(product_level) FILTER (WHERE direction = 'export') AS exports_product_level,
+        max(product_level) FILTER (WHERE direction = 'import') AS imports_product_level
+    FROM marts.int_trade_series_yearly
+    WHERE is_headline
     GROUP BY ALL
 )
 
 SELECT
-    p.reporter_id AS reporter_iso3,
-    p.partner_id AS partner_iso3,
+    p.reporter_iso3,
+    p.partner_iso3,
     p.year,
     p.exports_usd,
     p.imports_usd,
@@ -51,6 +36,9 @@ SELECT
     p.imports_basis,
     p.months_covered,
     p.is_partial_year,
-    p.product_level
+    p.product_level,
+    p.year_basis,
+    p.exports_product_level,
+    p.imports_product_level
 FROM pivoted AS p
-JOIN core.dim_country AS partner ON partner.country_id = p.partner_id;
+JOIN core.dim_country AS partner ON partner.country_id = p.partner_iso3;

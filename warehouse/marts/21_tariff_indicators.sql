@@ -5,8 +5,8 @@
 --   * simple average: lines averaged within each HS6 subheading first, then the HS6 averages averaged;
 --   * trade-weighted average: HS6 averages weighted by the importer's HS6 imports of that year
 --     (core.fact_trade: from the world for MFN / column 2 / unilateral programs, from the agreement
---     partner for agreement programs; one series per HS6: lowest headline_priority flow, annual
---     figure where published, else the months summed);
+--     partner for agreement programs; one series per HS6: lowest headline_priority flow, yearly
+--     values as marts.int_trade_yearly: annual figure where published, else the months summed);
 --   * specific and compound duties enter through an ad valorem equivalent (AVE): ad valorem part +
 --     100 x specific amount / unit value, the unit value being world imports' value / quantity for
 --     the same HS6 and year in the same unit; lines without one are counted in lines_without_ave and
@@ -58,36 +58,14 @@ measures AS (
         AND pr.rate_type = 'preferential' AND pr.program_code = p.program_code
 ),
 
-trade_rows AS (
-    SELECT f.source, f.reporter_id, f.partner_id, f.flow_id, fl.headline_priority, pr.code AS hs6,
-           pe.year, pe.period_grain, f.value_usd, f.quantity,
-           CASE lower(f.quantity_unit)
-               WHEN 'kg' THEN 'kg' WHEN 'kgm' THEN 'kg'
-               WHEN 'l' THEN 'liter' WHEN 'ltr' THEN 'liter' WHEN 'liter' THEN 'liter'
-               WHEN 'no' THEN 'each' WHEN 'no.' THEN 'each' WHEN 'u' THEN 'each' WHEN 'each' THEN 'each'
-               WHEN 'doz' THEN 'doz.' WHEN 'doz.' THEN 'doz.'
-               WHEN 'm2' THEN 'm2' WHEN 'm3' THEN 'm3' WHEN 't' THEN 't'
-               ELSE lower(f.quantity_unit)
-           END AS unit
-    FROM core.fact_trade AS f
-    JOIN core.dim_product AS pr USING (product_id)
-    JOIN core.dim_period AS pe USING (period_id)
-    JOIN core.dim_flow AS fl USING (flow_id)
-    WHERE fl.direction = 'import' AND pr.classification = 'HS' AND pr.level = 6 AND f.value_usd IS NOT NULL
-      -- values of goods only: not duties, charges or the dutiable part (flows of migration 0010)
-      AND fl.value_basis IN ('FAS', 'FOB', 'CIF', 'customs') AND fl.flow_id <> 'M_DUTIABLE'
-),
-
 trade_series AS (
-    SELECT source, reporter_id, partner_id, flow_id, headline_priority, hs6, year,
-           CASE WHEN bool_or(period_grain = 'year') THEN sum(value_usd) FILTER (WHERE period_grain = 'year')
-                ELSE sum(value_usd) END AS value_usd,
-           CASE WHEN bool_or(period_grain = 'year') THEN sum(quantity) FILTER (WHERE period_grain = 'year')
-                ELSE sum(quantity) END AS quantity,
-           min(unit) AS unit,
-           count(DISTINCT unit) AS units
-    FROM trade_rows
-    GROUP BY ALL
+    -- the importer's yearly imports of goods per HS6 (marts.int_trade_yearly: annual figure where
+    -- published, else the months summed): values of goods only, not duties, charges or dutiable value
+    SELECT source, reporter_iso3 AS reporter_id, partner_iso3 AS partner_id, flow_id, headline_priority,
+           product_code AS hs6, year, value_usd, quantity, quantity_unit AS unit, quantity_units AS units
+    FROM marts.int_trade_yearly
+    WHERE direction = 'import' AND is_trade_value AND classification = 'HS' AND product_level = 6
+      AND value_usd IS NOT NULL
 ),
 
 trade AS (

@@ -52,34 +52,26 @@ FROM pairs;
 -- marts.tariff_realised_duty — grain: (source, importer_iso3, partner_iso3, product_id, year).
 -- Realised duty rate = calculated duties / dutiable value, and / customs value of imports for
 -- consumption, from trade sources that publish duties (Census API CAL_DUT_MO, DataWeb "Calculated
--- Duties"); yearly: the published annual figure where there is one, else the months summed.
+-- Duties"). Yearly values, months_covered, is_partial_year and year_basis as marts.int_trade_yearly
+-- (the published annual figure where there is one, else the months summed).
 CREATE OR REPLACE VIEW marts.tariff_realised_duty AS
-WITH measures AS (
+WITH pivoted AS (
     SELECT
-        f.source, f.reporter_id, f.partner_id, f.product_id, pe.year, f.flow_id,
-        CASE WHEN bool_or(pe.period_grain = 'year') THEN sum(f.value_usd) FILTER (WHERE pe.period_grain = 'year')
-             ELSE sum(f.value_usd) END AS value_usd,
-        count(DISTINCT pe.month) FILTER (WHERE pe.period_grain = 'month') AS months
-    FROM core.fact_trade AS f
-    JOIN core.dim_period AS pe USING (period_id)
-    WHERE f.flow_id IN ('M_CAL_DUTY', 'M_DUTIABLE', 'M_CON_CUSTOMS')
-    GROUP BY ALL
-),
-
-pivoted AS (
-    SELECT
-        source, reporter_id, partner_id, product_id, year,
+        source, reporter_iso3, partner_iso3, product_id, year,
         max(value_usd) FILTER (WHERE flow_id = 'M_CAL_DUTY') AS calculated_duty_usd,
         max(value_usd) FILTER (WHERE flow_id = 'M_DUTIABLE') AS dutiable_value_usd,
         max(value_usd) FILTER (WHERE flow_id = 'M_CON_CUSTOMS') AS customs_value_usd,
-        max(months) AS months_covered
-    FROM measures
+        max(months_covered) AS months_covered,
+        bool_or(is_partial_year) AS is_partial_year,
+        CASE WHEN min(year_basis) = max(year_basis) THEN min(year_basis) ELSE 'mixed' END AS year_basis
+    FROM marts.int_trade_yearly
+    WHERE flow_id IN ('M_CAL_DUTY', 'M_DUTIABLE', 'M_CON_CUSTOMS')
     GROUP BY ALL
 )
 
 SELECT
-    reporter_id AS importer_iso3,
-    partner_id AS partner_iso3,
+    reporter_iso3 AS importer_iso3,
+    partner_iso3,
     product_id,
     year,
     calculated_duty_usd,
@@ -88,6 +80,8 @@ SELECT
     100 * calculated_duty_usd / nullif(dutiable_value_usd, 0) AS duty_on_dutiable_pct,
     100 * calculated_duty_usd / nullif(customs_value_usd, 0) AS duty_on_customs_value_pct,
     months_covered,
-    source
+    source,
+    is_partial_year,
+    year_basis
 FROM pivoted
 WHERE calculated_duty_usd IS NOT NULL;

@@ -1,8 +1,10 @@
 """``entrepot report``: a self-contained HTML report with inline SVG charts (opens offline).
 
-Sections: for each configured pair, exports, imports and balance by year with the KORUS milestones;
-the pair's top HS chapters and their change on the year before; tariffs by HS section, MFN against
-KORUS, where a schedule is loaded. A section whose data is absent says so instead of failing.
+Sections: for each configured pair, exports, imports and balance by year (marts.trade_balance) with
+the milestones of the agreements between them (core.dim_agreement, seeded from
+``warehouse/seeds/tariff_agreements.csv``); the pair's top HS chapters and their change on the year
+before (marts.trade_by_sector); tariffs by HS section, MFN against KORUS (marts.tariff_indicators),
+where a schedule is loaded. It reads the warehouse only. A section whose data is absent says so instead of failing.
 """
 
 from __future__ import annotations
@@ -14,15 +16,10 @@ from string import Template
 
 import duckdb
 
-from flows.charts import Milestone, bar_pairs_chart, year_chart
 from warehouse.connection import warehouse
+from warehouse.report.charts import Milestone, bar_pairs_chart, year_chart
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.html"
-KORUS_MILESTONES = (
-    Milestone(dt.date(2007, 6, 30), "KORUS signed"),
-    Milestone(dt.date(2012, 3, 15), "KORUS in force"),
-    Milestone(dt.date(2019, 1, 1), "KORUS amended"),
-)
 TOP_PRODUCTS = 8
 
 
@@ -35,12 +32,37 @@ def _exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     return con.sql(query, params={"s": schema, "n": name}).fetchall()[0][0] > 0
 
 
+def _months(n: int | None) -> str:
+    return "months unknown" if n is None else f"{n} month{'' if n == 1 else 's'}"
+
+
 def _note(text: str) -> str:
     return f'<p class="note">{escape(text)}</p>'
 
 
+def agreement_milestones(con: duckdb.DuckDBPyConnection, reporter: str, partner: str) -> list[Milestone]:
+    """Signed, in force and amended dates of every agreement between the two (core.dim_agreement)."""
+    if not _exists(con, "core.dim_agreement"):
+        return []
+    rows = con.sql(
+        """
+        SELECT agreement_id, signed_date, in_force_date, amended_in_force_date FROM core.dim_agreement
+        WHERE list_has_all(list_transform(string_split(parties, ','), lambda p: trim(p)), [$r, $p])
+        ORDER BY in_force_date, agreement_id
+        """,
+        params={"r": reporter, "p": partner},
+    ).fetchall()
+    found = [
+        Milestone(day, f"{agreement} {what}")
+        for agreement, *days in rows
+        for day, what in zip(days, ("signed", "in force", "amended"), strict=True)
+        if day is not None
+    ]
+    return sorted(found, key=lambda m: m.day)
+
+
 def balance_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str) -> str:
-    """Exports, imports and balance by year, one chart per source, KORUS milestones marked."""
+    """Exports, imports and balance by year, one chart per source, the pair's agreements marked."""
     rows = con.sql(
         """
         SELECT source, year, exports_usd / 1e9, imports_usd / 1e9, months_covered
@@ -51,19 +73,20 @@ def balance_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str)
     html = [f"<h2>{escape(reporter)} trade with {escape(partner)}</h2>"]
     if not rows:
         return html[0] + _note(f"No trade between {reporter} and {partner} is loaded yet.")
+    milestones = agreement_milestones(con, reporter, partner)
     for source in sorted({r[0] for r in rows}):
         series = [r for r in rows if r[0] == source]
         years = list(range(series[0][1], series[-1][1] + 1))
         by_year = {r[1]: r for r in series}
-        shown = [m for m in KORUS_MILESTONES if years[0] <= m.day.year <= years[-1]]
+        shown = [m for m in milestones if years[0] <= m.day.year <= years[-1]]
         html.append(year_chart(
             f"{reporter}–{partner}: exports, imports and balance by year ({source})", years,
             [float(by_year[y][2]) if y in by_year and by_year[y][2] is not None else None for y in years],
             [float(by_year[y][3]) if y in by_year and by_year[y][3] is not None else None for y in years],
             shown,
         ))
-        partial = [f"{y} ({by_year[y][4]} months)" for y in years if y in by_year and (by_year[y][4] or 12) < 12]
-        hidden = [f"{m.label} {m.day.isoformat()}" for m in KORUS_MILESTONES if m not in shown]
+        partial = [f"{y} ({_months(by_year[y][4])})" for y in years if y in by_year and (by_year[y][4] or 12) < 12]
+        hidden = [f"{m.label} {m.day.isoformat()}" for m in milestones if m not in shown]
         captions = ([f"Partial years: {', '.join(partial)}."] if partial else []) + (
             [f"Outside the years shown: {'; '.join(hidden)}."] if hidden else [])
         html += [f'<p class="caption">{escape(" ".join(captions))}</p>'] if captions else []
@@ -80,7 +103,7 @@ def products_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str
         WITH s AS (
             SELECT s.year, d.direction, s.chapter, sum(s.value_usd) / 1e9 AS value, max(s.months_covered) AS months
             FROM marts.trade_by_sector AS s JOIN core.dim_flow AS d USING (flow_id)
-            WHERE s.reporter_id = $r AND s.partner_id = $p AND d.is_trade_value AND d.headline_priority = 1
+            WHERE s.reporter_iso3 = $r AND s.partner_iso3 = $p AND d.is_trade_value AND d.headline_priority = 1
             GROUP BY ALL
         ),
         latest AS (SELECT coalesce(max(year) FILTER (WHERE months = 12), max(year)) AS year FROM s),
@@ -104,7 +127,7 @@ def products_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str
         labels = [f"{r[1]} {(r[2] or '').capitalize()}" for r in top]
         notes = [f"{(r[3] / r[4] - 1):+.1%} on {year - 1}" if r[4] else "new" for r in top]
         html.append(bar_pairs_chart(
-            f"{direction}s {year}{'' if months == 12 else f' ({months} months)'} against {year - 1}",
+            f"{direction}s {year}{'' if months == 12 else f' ({_months(months)})'} against {year - 1}",
             labels, [float(r[3]) for r in top], [float(r[4]) if r[4] is not None else None for r in top],
             (str(year), str(year - 1)), "billion USD", notes,
         ))
@@ -112,35 +135,44 @@ def products_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str
 
 
 def tariffs_section(con: duckdb.DuckDBPyConnection) -> str:
-    """Average ad valorem rates in force by HS section: MFN against KORUS, per importer."""
+    """Simple average rates by HS section (marts.tariff_indicators): MFN against KORUS, per importer,
+    for the latest year whose schedule is in force."""
     title = "<h2>Tariffs by sector: MFN against KORUS</h2>"
-    if not (_exists(con, "core.fact_tariff_rate") and _exists(con, "core.dim_hs_section")):
-        return title + _note("No tariff tables in this warehouse yet.")
+    if not (_exists(con, "marts.tariff_indicators") and _exists(con, "core.dim_hs_section")):
+        return title + _note("No tariff tables in this warehouse yet: upgrade it with `entrepot migrate`.")
     rows = con.sql(
         """
-        SELECT r.importer_id, s.section, s.roman || ' ' || s.title,
-               avg(r.ad_valorem_pct) FILTER (WHERE r.rate_type = 'mfn') AS mfn,
-               avg(r.ad_valorem_pct) FILTER (WHERE r.rate_type = 'preferential' AND r.agreement_id = 'KORUS') AS korus,
-               count(DISTINCT r.tariff_line) AS lines
-        FROM core.fact_tariff_rate AS r
-        JOIN core.dim_hs_section AS s
-          ON TRY_CAST(left(r.tariff_line, 2) AS INTEGER) BETWEEN s.first_chapter AND s.last_chapter
-        WHERE r.valid_to IS NULL AND r.ad_valorem_pct IS NOT NULL
+        WITH latest AS (
+            SELECT importer_iso3, max(year) AS year FROM marts.tariff_indicators
+            WHERE year <= year(current_date) GROUP BY ALL
+        )
+        SELECT t.importer_iso3, t.year, s.section, s.roman || ' ' || s.title,
+               max(t.simple_avg_pct) FILTER (WHERE t.rate_type = 'mfn') AS mfn,
+               max(t.simple_avg_pct) FILTER (WHERE t.rate_type = 'preferential' AND t.agreement_id = 'KORUS') AS korus,
+               max(t.tariff_lines) FILTER (WHERE t.rate_type = 'mfn') AS lines
+        FROM marts.tariff_indicators AS t
+        JOIN latest USING (importer_iso3, year)
+        JOIN core.dim_hs_section AS s ON s.section = t.hs_section
+        WHERE t.aggregation = 'section'
         GROUP BY ALL HAVING mfn IS NOT NULL OR korus IS NOT NULL
-        ORDER BY r.importer_id, s.section
+        ORDER BY t.importer_iso3, s.section
         """
     ).fetchall()
     if not rows:
         return title + _note(
             "No tariff schedule is loaded: load one with `entrepot ingest usitc-hts --file ... --valid-from ...`."
         )
-    html = [title, _note("Simple averages of the ad valorem rates in force (specific rates are left out).")]
+    html = [title, _note(
+        "Simple average rates in force on 31 December (marts.tariff_indicators, WTO definition: lines averaged "
+        "within each HS6 subheading, then the subheadings averaged; specific rates through their ad valorem "
+        "equivalent where a unit value is known, else left out)."
+    )]
     for importer in sorted({r[0] for r in rows}):
         mine = [r for r in rows if r[0] == importer]
         html.append(bar_pairs_chart(
-            f"{importer}: average ad valorem rate by HS section", [r[2] for r in mine],
-            [r[3] for r in mine], [r[4] for r in mine], ("MFN", "KORUS"), "percent",
-            [f"{r[5]:,} line{'s' if r[5] != 1 else ''}" for r in mine],
+            f"{importer}: average ad valorem rate by HS section, {mine[0][1]}", [r[3] for r in mine],
+            [r[4] for r in mine], [r[5] for r in mine], ("MFN", "KORUS"), "percent",
+            [f"{r[6]:,} line{'s' if r[6] != 1 else ''}" if r[6] else "" for r in mine],
         ))
     return "\n".join(html)
 

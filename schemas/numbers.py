@@ -1,0 +1,121 @@
+"""The one parser for numbers written as text, shared by every raw model and every transform.
+
+A number is a plain decimal: ``123``, ``-4.5``, ``.5`` (surrounding spaces ignored). Nothing else is
+read as a number, and each other form is refused with its own reason: a decimal comma
+(``71469488662,5``), thousands separators (accepted, in the exact ``1,234,567.89`` grouping, only
+where a source's model declares that its publisher writes them), NaN, infinities, exponents
+(``1e23``; accepted only where a source's model declares them, within its range), an empty cell where a number is required, a negative value where the field cannot be
+negative, and a value beyond the range of the warehouse column it loads into. A refused value is
+never turned into a different number: :func:`parse_number` gives null for it, and the raw model's
+check sends its row to quarantine first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+
+PLAIN = r"^-?(\d+(\.\d+)?|\.\d+)$"
+GROUPED = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
+"""Thousands separators in their one correct form: 1-3 digits, then groups of exactly three."""
+_NAN = r"(?i)^[+-]?nan$"
+_INF = r"(?i)^[+-]?inf(inity)?$"
+_EXPONENT = r"(?i)^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$"
+_DECIMAL_COMMA = r"^-?(\d+|\d{1,3}(\.\d{3})+),\d+$"
+USD_LIMIT = 10.0**18
+"""Values in USD load into DECIMAL(20, 2): at most 18 digits before the point."""
+FLOAT_LIMIT = 1.7e308
+"""Quantities load into DOUBLE."""
+
+_FORMATS: dict[str, NumberFormat] = {}
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How one source writes one kind of number, and the range its warehouse column holds.
+
+    ``limit`` is in the unit of the text (a value in millions of USD has limit ``USD_LIMIT / 1e6``).
+    """
+
+    limit: float = USD_LIMIT
+    grouping: bool = False
+    exponent: bool = False
+    non_negative: bool = True
+    required: bool = False
+
+    @property
+    def check_name(self) -> str:
+        """The pandera check's name; it also finds the format again to explain a failure."""
+        parts = ["number", "1,234,567.89 grouping" if self.grouping else "plain decimal"]
+        parts += ["exponents"] if self.exponent else []
+        parts += [">= 0"] if self.non_negative else []
+        parts += [f"|x| < {self.limit:g}", "required" if self.required else "blank allowed"]
+        name = "; ".join(parts)
+        _FORMATS.setdefault(name, self)
+        return name
+
+    def check(self, data: pa.PolarsData) -> pl.LazyFrame:
+        """Body of a pandera custom check: true where the text is a number of this format."""
+        return data.lazyframe.select(number_problem(data.key, self).is_null())
+
+
+PLAIN_USD = NumberFormat()
+PLAIN_QUANTITY = NumberFormat(limit=FLOAT_LIMIT)
+
+
+def format_of_check(check_name: str) -> NumberFormat | None:
+    """The format whose :attr:`NumberFormat.check_name` is ``check_name`` (None for other checks)."""
+    return _FORMATS.get(check_name)
+
+
+def _text(column: str | pl.Expr) -> pl.Expr:
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.cast(pl.String).str.strip_chars()
+
+
+def parse_number(column: str | pl.Expr, fmt: NumberFormat = PLAIN_USD) -> pl.Expr:
+    """The text as Float64; null where it is blank or not a number of ``fmt`` (never another number)."""
+    text = _text(column)
+    cleaned = (
+        pl.when(text.str.contains(PLAIN))
+        .then(text)
+        .when(pl.lit(fmt.grouping) & text.str.contains(GROUPED))
+        .then(text.str.replace_all(",", "", literal=True))
+        .when(pl.lit(fmt.exponent) & text.str.contains(_EXPONENT) & ~text.str.starts_with("+"))
+        .then(text)
+    )
+    return cleaned.cast(pl.Float64, strict=False)
+
+
+def number_problem(column: str | pl.Expr, fmt: NumberFormat = PLAIN_USD) -> pl.Expr:
+    """Why the text is not a number of ``fmt`` (String), null when it is one (or blank and allowed)."""
+    text = _text(column)
+    value = parse_number(column, fmt)
+    blank = text.is_null() | (text == "")
+    commas = "only the form 1,234,567.89 is read" if fmt.grouping else "this source writes none"
+    return (
+        pl.when(blank)
+        .then(pl.lit("empty where a number is required") if fmt.required else pl.lit(None, pl.String))
+        .when(text.str.contains(_NAN))
+        .then(pl.lit("NaN is not a number"))
+        .when(text.str.contains(_INF))
+        .then(pl.lit("an infinite value is not a number"))
+        .when(text.str.contains(_EXPONENT) & ~pl.lit(fmt.exponent))
+        .then(pl.lit("exponent notation is not read (write the number in plain decimals)"))
+        .when(text.str.contains(GROUPED) & ~pl.lit(fmt.grouping))
+        .then(pl.lit("a comma: this source writes neither thousands separators nor a decimal comma, "
+                     "the value is not reinterpreted"))
+        .when(text.str.contains(_DECIMAL_COMMA) & ~(pl.lit(fmt.grouping) & text.str.contains(GROUPED)))
+        .then(pl.lit("decimal comma: the decimal separator is a point here, the value is not reinterpreted"))
+        .when(text.str.contains(",", literal=True) & ~(pl.lit(fmt.grouping) & text.str.contains(GROUPED)))
+        .then(pl.lit(f"misplaced thousands separator ({commas})"))
+        .when(value.is_null())
+        .then(pl.lit("not a plain decimal number"))
+        .when(pl.lit(fmt.non_negative) & (value < 0))
+        .then(pl.lit("negative, where only values >= 0 are valid"))
+        .when(value.abs() >= fmt.limit)
+        .then(pl.lit(f"beyond the range of the warehouse column (|value| < {fmt.limit:g})"))
+        .otherwise(pl.lit(None, pl.String))
+    )

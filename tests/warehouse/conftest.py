@@ -1,0 +1,55 @@
+"""A migrated in-memory warehouse and a one-line way to put facts in it, for the mart tests."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterator
+
+import duckdb
+import pytest
+
+from warehouse.migrate import migrate
+
+
+@pytest.fixture
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb.connect() as connection:
+        migrate(connection)
+        yield connection
+
+
+def _period(con: duckdb.DuckDBPyConnection, period_id: str) -> None:
+    year, _, month = period_id.partition("-")
+    y, m = int(year), int(month) if month else None
+    start = dt.date(y, m or 1, 1)
+    end = dt.date(y, m, calendar.monthrange(y, m)[1]) if m else dt.date(y, 12, 31)
+    con.execute("INSERT INTO core.dim_period VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [period_id, "month" if m else "year", y, m, start, end])
+
+
+def _product(con: duckdb.DuckDBPyConnection, product_id: str) -> None:
+    if product_id == "TOTAL":
+        row = ["TOTAL", "TOTAL", None, "TOTAL", 0]
+    else:
+        vintage, code = product_id.split(":")
+        row = [product_id, "HS", vintage, code, len(code)]
+    con.execute("INSERT INTO core.dim_product VALUES (?, ?, ?, ?, ?, NULL, NULL) ON CONFLICT DO NOTHING", row)
+
+
+def add_fact(
+    con: duckdb.DuckDBPyConnection, source: str, partner: str, period_id: str, flow_id: str, value: float | None,
+    product_id: str = "TOTAL", reporter: str = "USA", status: str = "reported",
+) -> None:
+    """One core.fact_trade row, with the period and product it needs."""
+    _period(con, period_id)
+    _product(con, product_id)
+    con.execute(
+        "INSERT INTO core.fact_trade VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, 'run', 'hash', now())",
+        [source, reporter, partner, product_id, period_id, flow_id, value, status],
+    )
+
+
+def months(year: int, count: int) -> list[str]:
+    """The first ``count`` months of ``year`` as period ids."""
+    return [f"{year}-{m:02d}" for m in range(1, count + 1)]
