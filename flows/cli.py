@@ -122,7 +122,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sql":
         from flows.sql import render, run_query
 
-        sys.stdout.write(render(run_query(settings.warehouse, args.query, args.allow_read), args.format))
+        sys.stdout.write(render(run_query(settings.warehouse, args.query, args.allow_read, kernel_guard=True), args.format))
         return 0
     if args.command == "migrate":
         from warehouse.connection import warehouse

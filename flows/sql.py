@@ -1,6 +1,6 @@
 """Read-only SQL for people: the engine confined to the warehouse, writes refused, results rendered.
 
-Two layers keep ``entrepot sql`` read-only:
+Three layers keep ``entrepot sql`` read-only:
 
 * the connection itself (:func:`confine`): opened read-only, then DuckDB's own settings switch off
   every file and network access (``enable_external_access``), extension installs and loads
@@ -13,18 +13,25 @@ Two layers keep ``entrepot sql`` read-only:
   ``COPY ... TO '<warehouse file>' (USE_TMP_FILE false)`` (destroying the warehouse) and
   ``EXPORT DATABASE '<warehouse>.tmp'``; in an ``--allow-read`` directory it would write too.
   ``EXPLAIN ANALYZE`` executes what it explains, so the explained statement is checked as well.
+* the kernel (``flows.no_writes``, Linux Landlock, in the CLI's own process): once the warehouse is
+  open, the process may write no file at all, the warehouse included, whatever DuckDB would allow.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+import os
+import pickle
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
+from flows.no_writes import forbid_writes
 from warehouse.connection import warehouse
 
 READ_ONLY_TYPES = {
@@ -34,6 +41,7 @@ READ_ONLY_TYPES = {
 }
 EXPLAIN_OPTIONS = {"ANALYZE", "ANALYSE"}
 STATEMENT_STARTS = {"SELECT", "WITH", "FROM", "VALUES", "TABLE", "("}
+T = TypeVar("T")
 
 
 class WriteRefusedError(ValueError):
@@ -128,20 +136,65 @@ def _readable_dirs(allow_read: Sequence[Path]) -> list[Path]:
     return [Path(d) for d in allow_read]
 
 
-def run_query(path: Path, query: str, allow_read: Sequence[Path] = ()) -> pl.DataFrame:
-    """Run a read-only query on a confined read-only connection; the last statement's rows."""
-    statements = check_read_only(query)
-    directories = _readable_dirs(allow_read)
+def _query_arrow(path: Path, statements: list[str], directories: list[Path], kernel_guard: bool) -> pa.Table:
+    """The last statement's rows as Arrow, on a confined read-only connection. The kernel guard goes
+    first: Landlock binds the thread that asks and the threads it starts later (DuckDB's workers,
+    started when the file opens), never threads already running."""
+    if kernel_guard:
+        forbid_writes()
     with warehouse(path, read_only=True) as con:
         confine(con, directories)
-        result = pl.DataFrame()
+        result = pa.table({})
         try:
             for statement in statements:
                 relation = con.sql(statement)
-                result = relation.pl() if relation is not None else pl.DataFrame()
+                result = relation.arrow() if relation is not None else pa.table({})
         except duckdb.Error as exc:
             raise SqlError(f"entrepot sql: {one_line(exc)}") from None
-        return result
+        return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
+
+
+def _in_a_child(function: Callable[..., T], *args: object) -> T:
+    """``function(*args)`` in a forked child process, its result or exception handed back: the
+    child's kernel restrictions (``forbid_writes``) never reach this process."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, send the outcome, leave without running the parent's exit handlers
+        os.close(read_end)
+        try:
+            outcome = ("ok", function(*args))
+        except BaseException as exc:  # every error goes back to the parent, which raises it
+            outcome = ("error", exc)
+        try:
+            data = pickle.dumps(outcome)
+        except Exception as exc:
+            data = pickle.dumps(("error", SqlError(f"entrepot sql: {type(exc).__name__}: {exc}")))
+        with os.fdopen(write_end, "wb") as handle:
+            handle.write(data)
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as handle:
+        data = handle.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise SqlError(f"entrepot sql: the query process ended without an answer (wait status {status})")
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        raise value
+    return value
+
+
+def run_query(path: Path, query: str, allow_read: Sequence[Path] = (), kernel_guard: bool = False) -> pl.DataFrame:
+    """Run a read-only query on a confined read-only connection; the last statement's rows. With
+    ``kernel_guard`` (the CLI) the query runs in a child process that the kernel forbids every file
+    write and TCP connection before it opens the warehouse read-only (``flows.no_writes``)."""
+    statements = check_read_only(query)
+    directories = _readable_dirs(allow_read)
+    if kernel_guard and hasattr(os, "fork"):
+        table = _in_a_child(_query_arrow, Path(path), statements, directories, True)
+    else:
+        table = _query_arrow(Path(path), statements, directories, False)
+    return pl.from_arrow(table) if table.num_columns else pl.DataFrame()
 
 
 def render(frame: pl.DataFrame, fmt: str) -> str:

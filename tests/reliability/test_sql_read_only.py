@@ -232,3 +232,26 @@ def test_the_real_command_prints_no_traceback(site) -> None:
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("entrepot: error: entrepot sql: Catalog Error: Table with name nosuch")
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_the_kernel_refuses_the_engine_gaps_even_past_the_statement_check(tmp_path) -> None:
+    """The boundary is the kernel's, not a keyword list: in the query process of `entrepot sql`
+    (Linux Landlock), the statements DuckDB itself would run write nothing, check bypassed."""
+    from flows.no_writes import landlock_abi
+    from flows.sql import _in_a_child, _query_arrow
+
+    if landlock_abi() == 0:
+        if os.environ.get("CI"):
+            pytest.fail("this kernel has no Landlock: entrepot sql relies on DuckDB's settings and the statement check")
+        pytest.skip("this kernel has no Landlock")
+    path = tmp_path / "copy.duckdb"
+    with warehouse(path) as con:
+        con.execute("CREATE TABLE t AS SELECT 1 AS a")
+    before, names = hashlib.sha256(path.read_bytes()).hexdigest(), sorted(p.name for p in tmp_path.iterdir())
+    for statement in (*ENGINE_GAPS, "COPY (SELECT 1) TO '{wh}.wal'", "SELECT * FROM read_csv('http://127.0.0.1:9/x.csv')"):
+        with pytest.raises(Exception, match=r"Permission denied|disabled by configuration|Cannot open"):
+            _in_a_child(_query_arrow, path, [statement.format(wh=path)], [], True)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    tally.counts["files written by sql"] += len(list(tmp_path.iterdir())) - len(names)
+    assert sorted(p.name for p in tmp_path.iterdir()) == names
+    (tmp_path / "still_writable").write_text("the test process itself is not restricted")
