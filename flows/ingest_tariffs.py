@@ -24,8 +24,8 @@ from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
 from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
 from flows.settings import Settings, load_settings
 from flows.sources import korea_tariff, usitc_hts
-from flows.tariff_options import FTA_ANNEX, KCS_TARIFF, TariffSourceError, check_options
 from flows.sources.landing import EDITIONS_LOG, LandedPayload, land_file
+from flows.tariff_options import FTA_ANNEX, KCS_TARIFF, TariffSourceError, check_options
 from schemas.raw.korea_tariff import FtaAnnexRaw, KcsTariffRaw, KorusAnnexRaw, WitsTariffRaw
 from schemas.raw.usitc_hts import UsitcHtsRaw
 from schemas.validation import split_valid
