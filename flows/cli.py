@@ -57,6 +57,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     ingest.add_argument("--allow-removals", action="store_true",
                         help="tariff sources: load an edition even if it closes more than tariff_max_removed_share "
                              "(default 2%%) of the lines in force")
+    ingest.add_argument("--agreement", metavar="CODE", help="fta-annex: the agreement's code (e.g. VKFTA)")
+    ingest.add_argument("--importer", metavar="ISO3", help="fta-annex: the country whose schedule it is (e.g. KOR)")
+    ingest.add_argument("--base-date", metavar="DATE",
+                        help="fta-annex: the date the annex's base rates (the importer's MFN rates) refer to")
 
     sql = commands.add_parser("sql", help="run a read-only query against the warehouse")
     sql.add_argument("query")
@@ -203,8 +207,10 @@ def _dispatch(args: argparse.Namespace) -> int:
                       f"{result.rows_written} concordance rows written ({result.rows_replaced} replaced)")
             return 0
         if args.source in TARIFF_SOURCES:
+            options = {k: v for k, v in {"agreement": args.agreement, "importer": args.importer,
+                                         "base_date": args.base_date}.items() if v is not None}
             result = ingest_tariff_file(args.source, str(args.file), args.valid_from, str(settings.warehouse),
-                                        allow_removals=args.allow_removals)
+                                        allow_removals=args.allow_removals, options=options)
             try:
                 print_tariff_result(result, settings.warehouse)
             except Exception as exc:  # the edition is published already: say so, exit 0

@@ -1,6 +1,7 @@
 """Tariff ingest flow: land a schedule file untouched, validate, parse, merge as dated history.
 
-``entrepot ingest usitc-hts --file PATH --valid-from DATE`` (and korea-mfn, korus-schedule).
+``entrepot ingest usitc-hts --file PATH --valid-from DATE`` (and korea-mfn, korus-schedule,
+kcs-tariff, and ``fta-annex --agreement CODE --importer ISO3 --base-date DATE``).
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ from flows.settings import Settings, load_settings
 from flows.sources import korea_tariff, usitc_hts
 from flows.sources.files import UnreadableFileError
 from flows.sources.landing import EDITIONS_LOG, LandedPayload, land_file
-from schemas.raw.korea_tariff import KorusAnnexRaw, WitsTariffRaw
+from flows.tariff_options import FTA_ANNEX, KCS_TARIFF, TariffSourceError, check_options
+from schemas.raw.korea_tariff import FtaAnnexRaw, KcsTariffRaw, KorusAnnexRaw, WitsTariffRaw
 from schemas.raw.usitc_hts import UsitcHtsRaw
 from schemas.validation import split_valid
+from transforms import fta_annex
+from transforms import kcs_tariff as kcs
 from transforms import korea_tariff as korea
 from transforms import usitc_hts as hts
 from transforms.korus_staging import StagingRule
+from transforms.rate_layers import LayerRule
 from warehouse.clock import load_clock
 from warehouse.connection import warehouse
 from warehouse.loader import check_reject_share
@@ -38,10 +43,6 @@ from warehouse.tariff_loader import TariffBatch, TariffLoadResult, load_tariffs
 
 """Beside the landing manifest: one line per tariff edition loaded (name, valid_from, payload)."""
 Conform = Callable[[pl.DataFrame, duckdb.DuckDBPyConnection], tuple[pl.DataFrame, pl.DataFrame]]
-
-
-class TariffSourceError(ValueError):
-    """Unknown tariff source or missing option (e.g. --valid-from)."""
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,57 @@ class TariffSource:
         default=lambda raw, con: None
     )
 
+    def scoped(self, options: dict[str, str]) -> TariffSource:
+        """This source as loaded with ``options`` (an fta-annex load: its agreement and importer)."""
+        if not options.get("agreement"):
+            return self
+        agreement, importer, base_date = options["agreement"], options["importer"], options["base_date"]
+        return dataclasses.replace(
+            self, source=fta_annex.source_name(agreement), importer=importer,
+            conform=lambda valid, con: fta_annex.conform(
+                valid, _staging_rules(con, agreement, importer), _in_force(con, agreement), agreement,
+                dt.date.fromisoformat(base_date)),
+            default_valid_from=lambda raw, con: dt.date.fromisoformat(base_date),
+        )
+
 
 def _hts(valid: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
     lines, rates, _ = hts.conform(valid)
     return lines, rates
 
 
-def _staging_rules(con: duckdb.DuckDBPyConnection) -> dict[str, StagingRule]:
+def _staging_rules(con: duckdb.DuckDBPyConnection, agreement: str = "KORUS", importer: str = "KOR") -> dict[str, StagingRule]:
     rows = con.sql(
         """SELECT category, rule_kind, stages, duty_free_year, floor_pct, usable
-           FROM core.dim_staging_category WHERE agreement_id = 'KORUS' AND importer_id = 'KOR'"""
+           FROM core.dim_staging_category WHERE agreement_id = $a AND importer_id = $i""",
+        params={"a": agreement, "i": importer},
     ).fetchall()
     return {r[0]: StagingRule(*r) for r in rows}
+
+
+def _in_force(con: duckdb.DuckDBPyConnection, agreement: str) -> dt.date | None:
+    rows = con.sql("SELECT in_force_date FROM core.dim_agreement WHERE agreement_id = $a", params={"a": agreement})
+    found = rows.fetchall()
+    return found[0][0] if found else None
+
+
+def _layer_rules(con: duckdb.DuckDBPyConnection, importer: str) -> dict[str, LayerRule]:
+    rows = con.sql(
+        """SELECT rate_code, layer_kind, precedence_rank, rule, program_code FROM core.dim_rate_layer
+           WHERE importer_id = $i""",
+        params={"i": importer},
+    ).fetchall()
+    return {r[0]: LayerRule(*r) for r in rows}
+
+
+def _kcs(valid: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
+    lines, rates, _unknown = kcs.conform(valid, _layer_rules(con, korea.IMPORTER))
+    return lines, rates
+
+
+def _kcs_start(raw: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    starts = [kcs.layer_period(y, f, t)[0] for y, f, t in raw.select("year", "valid_from", "valid_to").iter_rows()]
+    return min(starts) if starts else None
 
 
 def _korus_in_force(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -94,6 +134,11 @@ TARIFF_SOURCES: dict[str, TariffSource] = {
         lambda valid, con: korea.conform_korus(valid, _staging_rules(con), _korus_in_force(con)),
         derived=True, default_valid_from=lambda raw, con: _korus_in_force(con),
     ),
+    KCS_TARIFF: TariffSource(
+        kcs.SOURCE, korea.IMPORTER, korea_tariff.read_kcs, KcsTariffRaw, _kcs, derived=True,
+        default_valid_from=_kcs_start,
+    ),
+    FTA_ANNEX: TariffSource("fta_annex", "", korea_tariff.read_fta_annex, FtaAnnexRaw, _kcs, derived=True),
 }
 """Tariff sources loaded with ``entrepot ingest SOURCE --file PATH [--valid-from DATE]``."""
 
@@ -101,10 +146,10 @@ TARIFF_SOURCES: dict[str, TariffSource] = {
 @task(name="parse-tariff-file", cache_policy=NO_CACHE)
 def build_batch(
     name: str, payload: LandedPayload, settings: Settings, valid_from: dt.date | None, run_id: str,
-    started_at: dt.datetime,
+    started_at: dt.datetime, options: dict[str, str] | None = None,
 ) -> TariffBatch:
     """Read, validate and conform a landed tariff file into one batch (no warehouse writes)."""
-    kind = TARIFF_SOURCES[name]
+    kind = TARIFF_SOURCES[name].scoped(options or {})
     try:
         raw = kind.read(payload.path(settings.landing_dir))
     except UnreadableFileError as exc:  # named as the user gave it, not by its landed hash
@@ -166,7 +211,7 @@ def print_tariff_result(result: TariffLoadResult, warehouse_path: Path) -> None:
 @flow(name="ingest-tariffs")
 def ingest_tariff_file(
     name: str, file: str, valid_from: dt.date | None = None, warehouse_path: str | None = None,
-    allow_removals: bool = False,
+    allow_removals: bool = False, options: dict[str, str | None] | None = None,
 ) -> TariffLoadResult:
     """Land ``file`` as tariff source ``name`` and merge it as the edition in force from ``valid_from``;
     refused if it would close more than ``tariff_max_removed_share`` of the lines in force, unless
@@ -175,19 +220,20 @@ def ingest_tariff_file(
         raise TariffSourceError(f"unknown tariff source {name!r}; tariff sources: {', '.join(sorted(TARIFF_SOURCES))}")
     if name == "usitc-hts" and valid_from is None:
         raise TariffSourceError("usitc-hts: --valid-from YYYY-MM-DD is required (the date the edition takes effect)")
+    options = check_options(name, options or {})
     settings = load_settings(warehouse=warehouse_path)
     run_id, started_at = current_run_id(), dt.datetime.now(dt.UTC)
     with writing(settings, f"ingest {name}") as session:
         ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
-        payload = land_file(settings.landing_dir, source=TARIFF_SOURCES[name].source, path=Path(file))
+        payload = land_file(settings.landing_dir, source=TARIFF_SOURCES[name].scoped(options).source, path=Path(file))
         record = load_record(
             run_id=run_id, loader="tariff", name=name, flow_name=f"ingest {name}", started_at=started_at,
             payloads=payload_records([(payload, name)]), max_reject_share=settings.quarantine_max_share,
-            allow_removals=allow_removals,
+            allow_removals=allow_removals, options=options,
         )
         try:
             with load_clock() as clock:
-                batch = build_batch(name, payload, settings, valid_from, run_id, started_at)
+                batch = build_batch(name, payload, settings, valid_from, run_id, started_at, options)
                 removals = None if allow_removals else settings.tariff_max_removed_share
                 batch = dataclasses.replace(batch, max_removed_share=removals)
                 result = load_batch(batch, settings)
@@ -209,7 +255,7 @@ def replay_tariff_load(record: dict[str, object], settings: Settings) -> TariffL
     with load_clock(list(record["stamps"])):
         batch = build_batch.fn(
             str(record["name"]), payload, replayed, dt.date.fromisoformat(str(record["valid_from"])),
-            str(record["run_id"]), started_at,
+            str(record["run_id"]), started_at, dict(record.get("options") or {}),
         )
         return load_batch.fn(batch, replayed)
 

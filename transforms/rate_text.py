@@ -65,7 +65,21 @@ _AD_VALOREM = re.compile(
 _SPECIFIC_USD = re.compile(
     rf"^(?P<dollar>\$)?(?P<value>{_NUMBER})\s*(?P<cent>¢)?\s*(?:/\s*|\s+)(?P<unit>{_UNIT_RE}){_BASIS}$"
 )
-_SPECIFIC_KRW = re.compile(rf"^(?P<value>{_NUMBER})\s*won\s*/\s*(?P<unit>{_UNIT_RE}){_BASIS}$")
+# Currencies of specific duties as schedules print them: word or sign before or after the amount.
+_CURRENCY_WORDS: tuple[tuple[str, str], ...] = (
+    (r"KRW|won|\u20a9|\uffe6|\uc6d0", "KRW"),
+    (r"JPY|yen|\u00a5|\uffe5|\u5186", "JPY"),
+    (r"EUR|euros?|\u20ac", "EUR"),
+    (r"CNY|RMB|yuan|\u5143", "CNY"),
+    (r"GBP|\u00a3", "GBP"),
+    (r"USD|US\$", "USD"),
+)
+_CURRENCY_RE = "|".join(f"(?:{pattern})" for pattern, _ in _CURRENCY_WORDS)
+_SPECIFIC_CURRENCY = re.compile(
+    rf"^(?:(?P<pre>{_CURRENCY_RE})\s*)?(?P<value>{_NUMBER})\s*(?P<post>{_CURRENCY_RE})?\s*(?:/|per\s)\s*"
+    rf"(?P<unit>{_UNIT_RE}){_BASIS}$",
+    re.IGNORECASE,
+)
 _FREE = re.compile(
     r"^(?:free|no additional duty)(?:(?:,\s*|\s+(?=\())(?P<condition>.+))?$", re.IGNORECASE
 )
@@ -73,6 +87,8 @@ _REFERENCE = re.compile(
     r"^(?:see\s+(?P<see>.+)|no change|the (?:duty|rate)\b.+|a duty\b.+|.*\bapplicable\b.+)$", re.IGNORECASE
 )
 _ALTERNATIVE = re.compile(r"^(?P<a>.+?)\s+or\s+(?P<b>.+?),?\s+whichever is (?:the\s+)?(?P<which>greater|higher|lesser|lower)$")
+_ALTERNATIVE_KO = re.compile(r"^(?P<a>.+?)\s+\ub610\ub294\s+(?P<b>.+?)\s*\uc911\s*(?P<which>\ub192\uc740|\ub0ae\uc740)\s*\uac83$")
+"""Korean schedules: "A \ub610\ub294 B \uc911 \ub192\uc740 \uac83" (A or B, whichever is higher; \ub0ae\uc740 = lower)."""
 _CODE = r"[A-Z]{1,2}\s?[+*]?"
 _PROGRAM_LIST = re.compile(rf"\(\s*(?P<codes>{_CODE}(?:[\s,.]+{_CODE})*)[\s,]*\)")
 
@@ -169,9 +185,17 @@ def parse_component(term: str) -> Component | None:
     if (m := _SPECIFIC_USD.match(term)) and bool(m["dollar"]) != bool(m["cent"]):
         amount = _number(m["value"]) / (100 if m["cent"] else 1)
         return Component("specific", round(amount, 10), "USD", _unit(m["unit"]), m["basis"])
-    if m := _SPECIFIC_KRW.match(term):
-        return Component("specific", _number(m["value"]), "KRW", _unit(m["unit"]), m["basis"])
+    if (m := _SPECIFIC_CURRENCY.match(term)) and bool(m["pre"]) != bool(m["post"]):
+        return Component("specific", _number(m["value"]), currency_code(m["pre"] or m["post"]), _unit(m["unit"]), m["basis"])
     return None
+
+
+def currency_code(printed: str) -> str:
+    """ISO 4217 code of a currency word or sign as printed ("won", "\u20a9", "\uc6d0", "yen", "\u20ac", "EUR")."""
+    for pattern, code in _CURRENCY_WORDS:
+        if re.fullmatch(pattern, printed.strip(), re.IGNORECASE):
+            return code
+    raise ValueError(f"not a currency: {printed!r}")
 
 
 def _kind_of(components: list[Component]) -> str:
@@ -196,10 +220,10 @@ def parse_rate(text: str | None) -> ParsedRate:
         return ParsedRate(raw, "free", condition=m["condition"])
     if re.fullmatch(_NUMBER, t):  # Korean schedules print the percent without its sign
         return ParsedRate(raw, "ad_valorem", (Component("ad_valorem", _number(t)),))
-    if m := _ALTERNATIVE.match(t):
+    if m := (_ALTERNATIVE.match(t) or _ALTERNATIVE_KO.match(t)):
         a, b = parse_component(m["a"]), parse_component(m["b"])
         if a and b:
-            kind = "greater_of" if m["which"] in {"greater", "higher"} else "lesser_of"
+            kind = "greater_of" if m["which"] in {"greater", "higher", "\ub192\uc740"} else "lesser_of"
             return ParsedRate(raw, kind, (a, b))
         return ParsedRate(raw, "unparsed")
     if m := _REFERENCE.match(t):

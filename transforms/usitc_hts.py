@@ -47,6 +47,8 @@ RATE_SCHEMA = {
     "reference": pl.String,
     "rate_text": pl.String,
     "staging_category": pl.String,
+    "rate_code": pl.String,
+    "sub_item": pl.String,
 }
 RATE_COLUMNS = {"general": "mfn", "other": "column2", "additional_duties": "additional"}
 

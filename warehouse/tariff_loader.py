@@ -25,7 +25,7 @@ from warehouse.loader import record_meta
 from warehouse.runs import RunRow, record_run, rollback
 
 LINE_KEY = ("line_key",)
-RATE_KEY = ("tariff_line", "rate_type", "program_code")
+RATE_KEY = ("tariff_line", "sub_item", "rate_type", "program_code")
 LINE_ATTRS = (
     "tariff_line", "level", "indent", "parent_key", "description", "description_path", "units",
     "footnotes", "is_heading",
@@ -34,6 +34,8 @@ RATE_ATTRS = (
     "agreement_id", "rate_kind", "parse_status", "ad_valorem_pct", "specific_amount", "specific_currency",
     "specific_unit", "rate_components", "qualifier", "reference", "rate_text", "staging_category",
 )
+OPTIONAL_RATE_ATTRS = ("rate_code", "sub_item")
+"""Hashed only when set (concat_ws skips nulls), so rows of sources without them keep their hashes."""
 
 
 class OutOfOrderEditionError(ValueError):
@@ -87,9 +89,10 @@ class TariffLoadResult:
     duration_s: float
 
 
-def _hash(attrs: tuple[str, ...]) -> str:
-    parts = ", ".join(f"coalesce(CAST({a} AS VARCHAR), '\u2205')" for a in attrs)
-    return f"md5(concat_ws('|', {parts}))"
+def _hash(attrs: tuple[str, ...], optional: tuple[str, ...] = ()) -> str:
+    parts = [f"coalesce(CAST({a} AS VARCHAR), '\u2205')" for a in attrs]
+    parts += [f"'{a}=' || CAST({a} AS VARCHAR)" for a in optional]
+    return f"md5(concat_ws('|', {', '.join(parts)}))"
 
 
 def _key_match(key: tuple[str, ...], left: str, right: str) -> str:
@@ -172,7 +175,7 @@ def _stage(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> None:
     dates = "valid_from, valid_to" if batch.derived else "CAST($d AS DATE) AS valid_from, CAST(NULL AS DATE) AS valid_to"
     rate_cols = ", ".join(c for c in rates.columns if c not in {"valid_from", "valid_to"})
     rate_params = {**params, "file_hash": batch.file_hash} | ({} if batch.derived else {"d": batch.valid_from})
-    rate_hash = _hash(RATE_ATTRS).replace("agreement_id", "p.agreement_id")
+    rate_hash = _hash(RATE_ATTRS, OPTIONAL_RATE_ATTRS).replace("agreement_id", "p.agreement_id")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE stage_rate AS

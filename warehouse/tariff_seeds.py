@@ -12,6 +12,8 @@ TARIFF_SEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "core.dim_agreement": ("tariff_agreements.csv", ("agreement_id",)),
     "core.dim_tariff_program": ("tariff_programs.csv", ("importer_id", "program_code")),
     "core.dim_staging_category": ("korus_staging_categories.csv", ("agreement_id", "importer_id", "category")),
+    "core.dim_rate_layer": ("kcs_rate_precedence.csv", ("importer_id", "rate_code")),
+    "core.dim_product_group": ("product_groups.csv", ("product_group", "hs_from")),
 }
 
 

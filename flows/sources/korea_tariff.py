@@ -29,11 +29,29 @@ ANNEX_COLUMNS = {
 }
 
 
+KCS_COLUMNS = {
+    "hs10": ("hs10", "hsk", "hs_code", "hs code", "품목번호"),
+    "rate_code": ("rate_cd", "rate_code", "rate code", "관세율구분", "세율구분"),
+    "rate_text": ("rate_txt", "rate_text", "rate text", "관세율", "세율"),
+    "year": ("year", "연도", "적용연도"),
+    "valid_from": ("valid_from", "valid from", "적용개시일자"),
+    "valid_to": ("valid_to", "valid to", "적용만료일자"),
+    "description": ("description", "name_ko", "한글품명", "품명"),
+    "method": ("method",),
+    "note": ("note",),
+}
+"""Korea Customs Service tariff by HSK line and rate code (KCSTARIFF's tariff_rate / fill form)."""
+KCS_OPTIONAL = ("year", "valid_from", "valid_to", "description", "method", "note")
+FTA_ANNEX_COLUMNS = {**ANNEX_COLUMNS, "ex_item": ("ex_item", "ex item", "sub_item", "sub-item")}
+PARTIAL_METHODS = ("부분 양허", "partial")
+"""``method`` values that mark a layer printed for part of a line (KCSTARIFF: 부분 양허, partial concession)."""
+
+
 class UnreadableKoreaFileError(UnreadableFileError):
     """The file is not a readable CSV of the expected form."""
 
 
-def _read(path: Path, columns: dict[str, tuple[str, ...]]) -> pl.DataFrame:
+def _read(path: Path, columns: dict[str, tuple[str, ...]], optional: tuple[str, ...] = ("description",)) -> pl.DataFrame:
     path = Path(path)
     reader = numbered_rows(utf8_text(path.read_bytes(), path.name), path.name)
     header = [h.strip().lower() for h in next(reader, (1, []))[1]]
@@ -43,7 +61,7 @@ def _read(path: Path, columns: dict[str, tuple[str, ...]]) -> pl.DataFrame:
     index: dict[str, int] = {}
     for name, aliases in columns.items():
         found = [header.index(a) for a in aliases if a in header]
-        if not found and name != "description":
+        if not found and name not in optional:
             raise UnreadableKoreaFileError(path.name, f"no column for {name!r} (accepted: {list(aliases)})")
         if len(found) > 1:
             both = [header[i] for i in found]
@@ -73,3 +91,17 @@ def read_wits(path: Path) -> pl.DataFrame:
 def read_annex(path: Path) -> pl.DataFrame:
     """An FTA annex schedule CSV (HS code, description, base rate, staging category)."""
     return _read(path, ANNEX_COLUMNS)
+
+
+def read_kcs(path: Path) -> pl.DataFrame:
+    """A Korea Customs Service tariff CSV: one rate layer per row; ``part`` holds the part of the
+    line a partial layer covers (its note), null for a layer of the whole line."""
+    frame = _read(path, KCS_COLUMNS, KCS_OPTIONAL)
+    partial = pl.col("method").is_in(PARTIAL_METHODS)
+    part = pl.when(partial).then(pl.coalesce(pl.col("note"), pl.col("method"))).otherwise(None)
+    return frame.with_columns(part.alias("part"))
+
+
+def read_fta_annex(path: Path) -> pl.DataFrame:
+    """An FTA annex schedule CSV; rows sharing a code are kept as sub-items (``ex_item`` if printed)."""
+    return _read(path, FTA_ANNEX_COLUMNS, ("description", "ex_item"))

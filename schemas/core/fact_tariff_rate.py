@@ -23,7 +23,7 @@ class FactTariffRate(pa.DataFrameModel):
     parse_status: str = pa.Field(isin=["parsed", "unparsed"])
     ad_valorem_pct: pl.Float64 = pa.Field(nullable=True, ge=0)
     specific_amount: pl.Float64 = pa.Field(nullable=True, ge=0)
-    specific_currency: str = pa.Field(nullable=True, isin=["USD", "KRW"])
+    specific_currency: str = pa.Field(nullable=True, isin=["USD", "KRW", "JPY", "EUR", "CNY", "GBP"])
     specific_unit: str = pa.Field(nullable=True)
     rate_components: str = pa.Field(nullable=True)
     qualifier: str = pa.Field(nullable=True)
@@ -48,7 +48,7 @@ class FactTariffRate(pa.DataFrameModel):
 class DimTariffLine(pa.DataFrameModel):
     """Grain within one edition: line_key."""
 
-    line_key: str = pa.Field(unique=True, str_matches=r"^\d*(/h\d+)?$")
+    line_key: str = pa.Field(unique=True, str_matches=r"^\d*(/[hsp]\d+)?$")
     tariff_line: str = pa.Field(nullable=True, str_matches=r"^\d{2,10}$")
     level: pl.Int32 = pa.Field(isin=[0, 2, 4, 6, 8, 10])
     indent: pl.Int32 = pa.Field(nullable=True, ge=0)

@@ -10,6 +10,7 @@ Readers (``flows.sources.korea_tariff``) map the header names each form uses to 
 from __future__ import annotations
 
 import pandera.polars as pa
+import polars as pl
 
 
 class WitsTariffRaw(pa.DataFrameModel):
@@ -37,3 +38,35 @@ class KorusAnnexRaw(pa.DataFrameModel):
 
     class Config:
         strict = False
+
+
+class KcsTariffRaw(pa.DataFrameModel):
+    """One rate layer of one HSK line in the Korea Customs Service's form: rate code, rate text as
+    printed, and its period (a year, or valid from / to)."""
+
+    hs10: str = pa.Field(str_matches=r"^\d{10}$")
+    rate_code: str = pa.Field(str_matches=r"^[A-Z][A-Z0-9]{0,5}$")
+    rate_text: str
+    year: str = pa.Field(nullable=True, str_matches=r"^(19|20)\d{2}$")
+    valid_from: str = pa.Field(nullable=True, str_matches=r"^(19|20)\d{2}-[01]\d-[0-3]\d$")
+    valid_to: str = pa.Field(nullable=True, str_matches=r"^(19|20)\d{2}-[01]\d-[0-3]\d$")
+    description: str = pa.Field(nullable=True)
+    part: str = pa.Field(nullable=True)
+
+    @pa.dataframe_check(name="a period: year or valid_from")
+    def has_period(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("year").is_not_null() | pl.col("valid_from").is_not_null())
+
+    @pa.dataframe_check(name="valid_to not before valid_from")
+    def ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("valid_to").is_null() | (pl.col("valid_to") >= pl.col("valid_from")))
+
+    class Config:
+        strict = False
+        unique = ["hs10", "rate_code", "year", "valid_from", "part"]
+
+
+class FtaAnnexRaw(KorusAnnexRaw):
+    """An FTA annex row of any agreement; rows sharing a code are sub-items, all kept."""
+
+    staging_category: str = pa.Field(str_matches=r"^\S.*$")

@@ -11,7 +11,12 @@
 --     100 x specific amount / unit value, the unit value being world imports' value / quantity for
 --     the same HS6 and year in the same unit; lines without one are counted in lines_without_ave and
 --     left out of the averages and of lines_above_15_pct (never treated as zero);
---   * aggregation = total, section or chapter (hs_section / hs_chapter null above their level).
+--   * aggregation = total, section or chapter (hs_section / hs_chapter null above their level), or
+--     group: an analyst's product group (core.dim_product_group, warehouse/seeds/product_groups.csv)
+--     in product_group, with chapters_covered listing the chapters that have lines, so partial
+--     coverage of a group shows;
+--   * source: the dataset behind each figure (for preferential rows the program's, mfn_source the
+--     MFN rates it falls back on: the same dataset's where it has MFN rates that year, else any).
 CREATE OR REPLACE VIEW marts.tariff_indicators AS
 WITH years AS (
     SELECT DISTINCT importer_id, source,
@@ -34,18 +39,18 @@ mfn AS (
 ),
 
 programs AS (
-    SELECT DISTINCT importer_id, year, program_code, agreement_id
+    SELECT DISTINCT importer_id, year, source, program_code, agreement_id
     FROM in_force
     WHERE rate_type = 'preferential' AND program_code <> 'ALL'
 ),
 
 measures AS (
-    SELECT year, importer_id, tariff_line, rate_type, NULL AS program, NULL AS agreement_id,
-           rate_kind, ad_valorem_pct, specific_amount, specific_currency, specific_unit
+    SELECT year, importer_id, source, source AS mfn_source, tariff_line, sub_item, rate_type, NULL AS program,
+           NULL AS agreement_id, rate_kind, ad_valorem_pct, specific_amount, specific_currency, specific_unit
     FROM in_force
     WHERE rate_type IN ('mfn', 'column2')
     UNION ALL
-    SELECT m.year, m.importer_id, m.tariff_line, 'preferential', p.program_code, p.agreement_id,
+    SELECT m.year, m.importer_id, p.source, m.source, m.tariff_line, m.sub_item, 'preferential', p.program_code, p.agreement_id,
            coalesce(pr.rate_kind, m.rate_kind),
            CASE WHEN pr.rate_kind IS NULL THEN m.ad_valorem_pct ELSE pr.ad_valorem_pct END,
            CASE WHEN pr.rate_kind IS NULL THEN m.specific_amount ELSE pr.specific_amount END,
@@ -53,8 +58,11 @@ measures AS (
            CASE WHEN pr.rate_kind IS NULL THEN m.specific_unit ELSE pr.specific_unit END
     FROM mfn AS m
     JOIN programs AS p ON p.importer_id = m.importer_id AND p.year = m.year
+        AND (m.source = p.source OR NOT EXISTS (
+            SELECT 1 FROM mfn AS own WHERE own.importer_id = p.importer_id AND own.year = p.year AND own.source = p.source))
     LEFT JOIN in_force AS pr
         ON pr.importer_id = m.importer_id AND pr.year = m.year AND pr.tariff_line = m.tariff_line
+        AND pr.source = p.source AND pr.sub_item IS NOT DISTINCT FROM m.sub_item
         AND pr.rate_type = 'preferential' AND pr.program_code = p.program_code
 ),
 
@@ -105,7 +113,7 @@ lines AS (
 
 hs6 AS (
     SELECT
-        l.importer_id, l.year, l.rate_type, l.program, l.agreement_id, l.hs_chapter, l.hs6,
+        l.importer_id, l.year, l.source, l.mfn_source, l.rate_type, l.program, l.agreement_id, l.hs_chapter, l.hs6,
         avg(l.rate_pct) AS hs6_rate_pct,
         bool_and(l.is_free) AS all_free,
         count(*) AS lines,
@@ -131,6 +139,15 @@ with_section AS (
     SELECT w.*, s.section AS hs_section
     FROM weighted AS w
     LEFT JOIN core.dim_hs_section AS s ON CAST(w.hs_chapter AS INTEGER) BETWEEN s.first_chapter AND s.last_chapter
+),
+
+units AS (
+    SELECT *, NULL AS product_group, false AS is_group FROM with_section
+    UNION ALL
+    SELECT w.* REPLACE (NULL AS hs_section), g.product_group, true
+    FROM with_section AS w
+    JOIN core.dim_product_group AS g
+        ON left(w.hs6, length(g.hs_from)) BETWEEN g.hs_from AND g.hs_to
 )
 
 SELECT
@@ -138,11 +155,15 @@ SELECT
     year,
     rate_type,
     program,
+    source,
+    mfn_source,
     any_value(agreement_id) AS agreement_id,
-    CASE WHEN grouping(hs_section) = 1 THEN 'total' WHEN grouping(hs_chapter) = 1 THEN 'section' ELSE 'chapter' END
-        AS aggregation,
+    CASE WHEN grouping(product_group) = 0 THEN 'group' WHEN grouping(hs_section) = 1 THEN 'total'
+         WHEN grouping(hs_chapter) = 1 THEN 'section' ELSE 'chapter' END AS aggregation,
     hs_section,
     hs_chapter,
+    product_group,
+    string_agg(DISTINCT hs_chapter, ',' ORDER BY hs_chapter) FILTER (WHERE is_group) AS chapters_covered,
     sum(lines) AS tariff_lines,
     count(*) AS hs6_subheadings,
     avg(hs6_rate_pct) AS simple_avg_pct,
@@ -161,9 +182,11 @@ SELECT
          ELSE 'AVE = ad valorem part + 100 x specific amount / unit value (world imports value / quantity, '
               || 'same HS6, year and unit, core.fact_trade); lines without a unit value left out'
     END AS ave_method
-FROM with_section
+FROM units
 GROUP BY GROUPING SETS (
-    (importer_id, year, rate_type, program),
-    (importer_id, year, rate_type, program, hs_section),
-    (importer_id, year, rate_type, program, hs_section, hs_chapter)
-);
+    (importer_id, year, rate_type, program, source, mfn_source, is_group),
+    (importer_id, year, rate_type, program, source, mfn_source, is_group, hs_section),
+    (importer_id, year, rate_type, program, source, mfn_source, is_group, hs_section, hs_chapter),
+    (importer_id, year, rate_type, program, source, mfn_source, is_group, product_group)
+)
+HAVING (NOT is_group AND grouping(product_group) = 1) OR (is_group AND grouping(product_group) = 0);
