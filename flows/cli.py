@@ -292,20 +292,20 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser(command).parse_args(argv)
     if args.config:
         os.environ["ENTREPOT_CONFIG"] = args.config
-    from flows.errors import USER_ERRORS
+    from flows.errors import is_user_error
 
     try:
         prefect_server.adopt()
         return _dispatch(args)
-    except USER_ERRORS as exc:
-        print(f"entrepot: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
+    except Exception as exc:
         from warehouse.writer import disk_full
 
-        if not disk_full(exc):
+        if isinstance(exc, OSError) and disk_full(exc) and not is_user_error(exc):
+            print(f"entrepot: error: no space left on the disk ({exc}); nothing was published", file=sys.stderr)
+            return 2
+        if not is_user_error(exc):
             raise
-        print(f"entrepot: error: no space left on the disk ({exc}); nothing was published", file=sys.stderr)
+        print(f"entrepot: error: {exc}", file=sys.stderr)
         return 2
 
 

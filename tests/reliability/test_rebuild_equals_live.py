@@ -1,7 +1,8 @@
 """A rebuild equals the live warehouse, row for row, after a long sequence of live operations:
 trade loads, revisions, a re-merge, refused files (too many bad rows, the quality gate), a Census
 extract whose file name says nothing of its direction, tariff editions, a reference table, a
-nightly run, and a load killed right after it was published."""
+nightly run, Korea's tariff layers and an FTA annex (real files), and a load killed right after it
+was published."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from tests.test_usitc_hts import ROWS as HTS_ROWS
 from tests.test_usitc_hts import write_csv as write_hts
 from warehouse.journal import Journal
 
-pytestmark = pytest.mark.prefect
+pytestmark = [pytest.mark.prefect, pytest.mark.realdata]
 
 
 def _scaled(rows: list[list[str]], column: str, factor: float) -> list[list[str]]:
@@ -57,7 +58,7 @@ def _killed_right_after_publish(file: Path, cwd: Path) -> int:
             os.killpg(child.pid, signal.SIGKILL)  # what it started (Prefect's server) goes with it
 
 
-def test_rebuild_equals_the_live_warehouse_row_for_row(env: Path, prefect_server, capsys) -> None:
+def test_rebuild_equals_the_live_warehouse_row_for_row(env: Path, prefect_server, shared_data: Path, capsys) -> None:
     wh, landing = env / "wh.duckdb", env / "landing"
     old, revised = revised_files(env)
     ingest = ["ingest", "census-country-totals", "--file"]
@@ -83,6 +84,10 @@ def test_rebuild_equals_the_live_warehouse_row_for_row(env: Path, prefect_server
     hts_2025 = write_hts(env / "hts_2025.csv", changed)
     assert main(["ingest", "usitc-hts", "--file", str(hts_2024), "--valid-from", "2024-01-01"]) == 0
     assert main(["ingest", "usitc-hts", "--file", str(hts_2025), "--valid-from", "2025-01-01"]) == 0
+    korea = shared_data / "tariffs" / "korea"
+    assert main(["ingest", "kcs-tariff", "--file", str(korea / "kcstariff_wto_c_ita_2017_2019.csv")]) == 0
+    assert main(["ingest", "fta-annex", "--file", str(korea / "vkfta_korea_schedule_hs2012.csv"), "--agreement", "VKFTA",
+                 "--importer", "KOR", "--base-date", "2012-01-01"]) == 0
     conversion = env / "hs2022_to_hs2017_conversion.csv"
     conversion.write_text("hs2022,hs2017\n010121,010121\n010129,010129\n850710,850710\n")
     assert main(["ingest", "hs-concordance", "--file", str(conversion)]) == 0

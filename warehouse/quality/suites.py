@@ -15,6 +15,7 @@ import great_expectations.expectations as gxe
 
 from schemas.core.fact_trade import GRAIN, VALUE_STATUSES
 from warehouse.quality.report import CRITICAL, WARNING
+from warehouse.tariff_loader import RATE_KEY
 
 MAX_VALUE_USD = 1e14
 """No single trade value comes near 100 trillion dollars (world trade is about 25 trillion a year)."""
@@ -42,7 +43,7 @@ def _grain_query() -> str:
     facts = {
         "core.fact_trade": GRAIN,
         "core.fact_trade_revision": [*GRAIN, "superseded_at"],
-        "core.fact_tariff_rate": ["importer_id", "source", "tariff_line", "rate_type", "program_code", "valid_from"],
+        "core.fact_tariff_rate": ["importer_id", "source", *RATE_KEY, "valid_from"],
     }
     return "\nUNION ALL\n".join(
         f"SELECT '{table}' AS fact, count(*) AS row_count, count(DISTINCT ({', '.join(key)})) AS key_count FROM {table}"
