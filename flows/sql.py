@@ -11,11 +11,9 @@ import polars as pl
 
 from warehouse.connection import warehouse
 
-READ_ONLY_TYPES = {
-    duckdb.StatementType.SELECT,
-    duckdb.StatementType.EXPLAIN,
-    duckdb.StatementType.PRAGMA,
-}
+READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA"}
+"""Statement types (``duckdb.StatementType`` names: no DuckDB object in a module global, see
+tests/flows/test_exit_clean.py)."""
 
 
 class WriteRefusedError(ValueError):
@@ -29,7 +27,7 @@ def check_read_only(query: str) -> list[str]:
     except duckdb.Error as exc:
         raise ValueError(f"could not parse the query: {exc}") from None
     for statement in statements:
-        if statement.type not in READ_ONLY_TYPES:
+        if statement.type.name not in READ_ONLY_TYPES:
             kind = statement.type.name
             raise WriteRefusedError(
                 f"entrepot sql is read-only and refuses {kind} statements ({statement.query.strip()[:60]!r}); "
