@@ -27,7 +27,7 @@ class Display:
         self.bars: Progress | None = None
         if terminal:
             columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-            self.bars = Progress(*columns, console=Console(file=stream), transient=False)
+            self.bars = Progress(*columns, console=Console(file=stream, force_terminal=True), transient=False)
         self.tasks: dict[str, int] = {}
 
     def step(self, text: str) -> None:
