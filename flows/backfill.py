@@ -24,9 +24,8 @@ from prefect.settings import (
     PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
     temporary_settings,
 )
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from flows import planning
+from flows import planning, progress
 from flows.artifacts import publish_run_artifacts
 from flows.pipeline import read_crosswalk
 from flows.registry import census_api_kind
@@ -129,17 +128,6 @@ def api_for_workers() -> Iterator[None]:
             server.stop()
 
 
-@contextmanager
-def progress_bars(enabled: bool) -> Iterator[Progress | None]:
-    """Rich progress bars in the terminal, or nothing (deployments, tests)."""
-    if not enabled:
-        yield None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns) as progress:
-        yield progress
-
-
 def _load_year(
     done: YearExtract, settings: Settings, run_id: str, started_at: dt.datetime, summary: RunSummary,
     session: WriterSession,
@@ -180,7 +168,6 @@ def backfill(
     sources: list[str] | None = None,
     warehouse_path: str | None = None,
     today: dt.date | None = None,
-    show_progress: bool = False,
 ) -> RunSummary:
     """Load months ``start``..``end`` (YYYY-MM) of each source; resumable, one load per year."""
     settings = load_settings(warehouse=warehouse_path)
@@ -195,15 +182,10 @@ def backfill(
     summary = RunSummary("backfill", str(settings.warehouse), settings.upstream)
     queues = {source: deque(sorted(chunks.items())) for source in sources}
     running: dict[PrefectFuture, str] = {}
-    with (
-        writing(settings, "backfill") as session,
-        census_api_base_url(settings, today) as base_url,
-        progress_bars(show_progress) as progress,
-    ):
+    for source in sources:
+        progress.bar(f"{source} {start}..{end}", total=len(chunks))
+    with writing(settings, "backfill") as session, census_api_base_url(settings, today) as base_url:
         ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
-        bars = {
-            s: progress.add_task(f"{s} {start}..{end}", total=len(chunks)) for s in sources
-        } if progress else {}
         _submit_ready(queues, running, limits, base_url, settings)
         while running:
             future = next(as_completed(list(running)))
@@ -211,9 +193,9 @@ def backfill(
             done: YearExtract = future.result()
             _submit_ready(queues, running, limits, base_url, settings)  # the next year extracts while this one loads
             log.info("%s %d: %d payloads fetched, %d reused from landing", source, done.year, done.fetched, done.reused)
+            progress.step(f"{source} {done.year}: landed {done.fetched} payloads, reused {done.reused} from landing")
             _load_year(done, settings, run_id, started_at, summary, session)
-            if progress:
-                progress.advance(bars[source])
+            progress.advance(f"{source} {start}..{end}")
     if summary.payloads_new == 0:
         summary.notes.append("every payload was already loaded with the same content: nothing changed")
     publish_run_artifacts(summary, settings)

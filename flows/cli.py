@@ -6,7 +6,9 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from flows import prefect_server
@@ -171,33 +173,15 @@ def _dispatch(args: argparse.Namespace) -> int:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 return 0
-    if args.command == "run" and args.flow == "backfill":
-        from flows.backfill import backfill
-
-        flow, api = backfill, contextlib.nullcontext()
-        if args.task_runner == "dask":
-            from prefect_dask import DaskTaskRunner
-
-            from flows.backfill import api_for_workers
-
-            flow, api = backfill.with_options(task_runner=DaskTaskRunner()), api_for_workers()
-        with api:
-            summary = flow(args.start, args.end, sources=args.sources, warehouse_path=str(settings.warehouse),
-                           today=args.today, show_progress=True)
-        _print_summary(summary, settings)
-        return 0
+    if args.command == "run":
+        return _run_flow(args, settings)
     if args.command in {"serve", "status", "export", "report", "docs"}:
         return _dispatch_operations(args, settings)
-    if args.command == "run":
-        from flows.nightly import nightly
-
-        summary = nightly(warehouse_path=str(settings.warehouse), today=args.today)
-        _print_summary(summary, settings)
-        return 0
     if args.command == "ingest":
         from flows.ingest_reference import REFERENCE_SOURCES, ingest_reference
         from flows.ingest_tariffs import TARIFF_SOURCES, ingest_tariff_file, print_tariff_result
 
+        prefect_server.wait_ready()
         if args.source in REFERENCE_SOURCES:
             result = ingest_reference(args.source, str(args.file), str(settings.warehouse), force=args.force)
             if result is None:
@@ -223,6 +207,34 @@ def _dispatch(args: argparse.Namespace) -> int:
         _print_summary(summary, settings)
         return 0
     raise AssertionError(args.command)
+
+
+def _run_flow(args: argparse.Namespace, settings) -> int:
+    """``run nightly`` and ``run backfill``: progress while the flow works, then the summary."""
+    from flows import progress
+
+    if args.flow == "backfill":
+        from flows.backfill import backfill
+
+        flow, api = backfill, contextlib.nullcontext()
+        if args.task_runner == "dask":
+            from prefect_dask import DaskTaskRunner
+
+            from flows.backfill import api_for_workers
+
+            flow, api = backfill.with_options(task_runner=DaskTaskRunner()), api_for_workers()
+        prefect_server.wait_ready()
+        with api, progress.display():
+            summary = flow(args.start, args.end, sources=args.sources, warehouse_path=str(settings.warehouse),
+                           today=args.today)
+    else:
+        from flows.nightly import nightly
+
+        prefect_server.wait_ready()
+        with progress.display():
+            summary = nightly(warehouse_path=str(settings.warehouse), today=args.today)
+    _print_summary(summary, settings)
+    return 0
 
 
 def _dispatch_operations(args: argparse.Namespace, settings) -> int:
@@ -279,6 +291,31 @@ def _command(argv: list[str]) -> str | None:
     return None
 
 
+def _announce(args: argparse.Namespace) -> None:
+    """The run's first line, before Prefect or the pipeline is imported (an unreadable settings
+    file is left for ``_dispatch`` to report)."""
+    from pydantic import ValidationError
+
+    from flows.settings import load_settings
+
+    try:
+        settings = load_settings(warehouse=args.warehouse)
+    except (ValidationError, ValueError, OSError):
+        return
+    print(f"entrepot: {args.flow} on {settings.warehouse} (upstream {settings.upstream}) starting...", flush=True)
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C (SystemExit): open transactions roll back, temporary files are
+    removed, the local Prefect server is stopped at exit. Only from the main thread."""
+
+    def terminate(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, terminate)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``entrepot`` console command; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
@@ -287,15 +324,17 @@ def main(argv: list[str] | None = None) -> int:
         # a flow's logs go to Prefect's API (its UI and `prefect flow-run logs`); the terminal gets the
         # run's own lines and, on failure, one `entrepot: error:` line (a documented logging override)
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
-    if command in FLOW_COMMANDS and not {"-h", "--help"} & set(argv):
-        prefect_server.launch()  # its start-up overlaps the imports below
     args = _parser(command).parse_args(argv)
     if args.config:
         os.environ["ENTREPOT_CONFIG"] = args.config
+    _stop_on_sigterm()
+    if args.command == "run":
+        _announce(args)
+    if args.command in FLOW_COMMANDS:
+        prefect_server.start()  # its start-up overlaps the imports below
     from flows.errors import is_user_error
 
     try:
-        prefect_server.adopt()
         return _dispatch(args)
     except Exception as exc:
         from warehouse.writer import disk_full

@@ -42,7 +42,7 @@ from warehouse.loader import check_reject_share
 from warehouse.tariff_loader import TariffBatch, TariffLoadResult, load_tariffs
 
 """Beside the landing manifest: one line per tariff edition loaded (name, valid_from, payload)."""
-Conform = Callable[[pl.DataFrame, duckdb.DuckDBPyConnection], tuple[pl.DataFrame, pl.DataFrame]]
+Conform = Callable[[pl.DataFrame, "duckdb.DuckDBPyConnection"], tuple[pl.DataFrame, pl.DataFrame]]
 
 
 @dataclass(frozen=True)

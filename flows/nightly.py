@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 from prefect import flow, get_run_logger
 
-from flows import planning
+from flows import planning, progress
 from flows.artifacts import publish_run_artifacts
 from flows.pipeline import read_crosswalk
 from flows.registry import COMTRADE_API, census_api_kind
@@ -91,6 +91,8 @@ def _nightly_run(settings: Settings, today: dt.date, run_id: str, started_at: dt
         log.info("no configured pair has reporter %s: skipping census_api", CENSUS_REPORTER)
         months = []
     log.info("census_api: %d months to request (%s .. %s)", len(months), months[:1], months[-1:])
+    if months:
+        progress.step(f"census_api: {len(months)} months to request ({months[0]} .. {months[-1]}), both directions")
 
     to_process = []
     with census_api_base_url(settings, today) as base_url:
@@ -115,6 +117,7 @@ def _nightly_run(settings: Settings, today: dt.date, run_id: str, started_at: dt
     summary.payloads_new = len(to_process)
     if not to_process:
         summary.notes.append("every payload was already loaded with the same content: nothing changed")
+    progress.step(f"{summary.payloads_fetched} payloads fetched, {summary.payloads_new} new")
 
     processed = conform_payloads(to_process, settings.landing_dir, crosswalk, settings)
     summary.result = load_warehouse(processed, settings, run_id, "nightly", started_at)

@@ -1,76 +1,75 @@
-"""Prefect's temporary server, launched as soon as the CLI knows it will run a flow.
+"""A local Prefect server for the CLI's flow runs, started first thing and tied to the CLI's life.
 
-With no API URL configured, Prefect starts a temporary server (uvicorn serving
-``prefect.server.api.server:create_app`` in a child process) the moment a flow run first needs its
-API, and waits several seconds for it. ``launch`` starts that same child process first thing, before
-the CLI imports the pipeline (which takes as long again), so the two overlap on separate cores.
-``adopt`` then hands the child to Prefect as its temporary server (the ``SubprocessASGIServer``
-singleton every client asks for), once Prefect's settings confirm that it would have started one:
-if a server is configured, or the child did not come up, the child is stopped and Prefect behaves
-exactly as without this module.
+When the user has configured no Prefect API URL (environment, ``.env``, ``prefect.toml``,
+``pyproject.toml`` or the active profile), ``start`` launches ``prefect server start`` on
+127.0.0.1 and a free port as a child process, with the default ``PREFECT_HOME`` database (the one
+Prefect's own temporary server uses), and points the flow run at it through Prefect's documented
+``PREFECT_API_URL`` setting, set in ``os.environ`` before Prefect is imported. Its start-up overlaps
+the CLI's imports; ``wait_ready`` waits for its health endpoint before the flow runs.
+
+The child never outlives the CLI: it asks the kernel for SIGTERM when its parent dies (even by
+SIGKILL: ``PR_SET_PDEATHSIG``), runs in its own process group, and is stopped at exit.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.util
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
-_launched: _Launched | None = None
+PR_SET_PDEATHSIG = 1
+SERVER_MARK = "ENTREPOT_PREFECT_SERVER_FOR"
+"""Set in the child's environment to the CLI's PID (tests find the server by it)."""
+
+_server: LocalServer | None = None
 
 
-class _Launched:
-    """The early child process and the port it listens on."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [
-                sys.executable, "-m", "uvicorn",
-                "--app-dir", str(_prefect_package().parent),
-                "--factory", "prefect.server.api.server:create_app",
-                "--host", "127.0.0.1", "--port", str(self.port),
-                "--log-level", "error", "--lifespan", "on",
-            ],
-            # the environment Prefect gives its own temporary server
-            env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"},
-        )
-        atexit.register(self.stop)
-
-    def healthy(self, timeout_s: float) -> bool:
-        """Poll the health endpoint until it answers 200 (True) or the child exits or time runs out."""
-        deadline = time.monotonic() + timeout_s
-        url = f"http://127.0.0.1:{self.port}/api/health"
-        while time.monotonic() < deadline and self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return True
-            time.sleep(0.1)
-        return False
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            self.process = None
+class ServerStartError(RuntimeError):
+    """The local Prefect server did not come up."""
 
 
-def _prefect_package() -> Path:
-    spec = importlib.util.find_spec("prefect")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("prefect")
-    return Path(next(iter(spec.submodule_search_locations)))
+def configured_api_url(cwd: Path | None = None) -> str | None:
+    """The API URL the user configured for Prefect, read the way Prefect reads it (environment,
+    ``.env``, ``prefect.toml``, ``pyproject.toml`` in the working directory, the active profile),
+    without importing Prefect; None when there is none."""
+    cwd = cwd or Path.cwd()
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    dotenv = cwd / ".env"
+    if dotenv.is_file():
+        for line in dotenv.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.strip().removeprefix("export ").partition("=")
+            if key.strip() == "PREFECT_API_URL" and value.strip().strip("'\""):
+                return value.strip().strip("'\"")
+    for path, keys in ((cwd / "prefect.toml", ("api",)), (cwd / "pyproject.toml", ("tool", "prefect", "api"))):
+        table = _toml(path)
+        for key in keys:
+            table = table.get(key, {}) if isinstance(table, dict) else {}
+        if isinstance(table, dict) and table.get("url"):
+            return str(table["url"])
+    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
+    profiles = _toml(Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")).expanduser())
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
+    url = profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
+    return str(url) if url else None
+
+
+def _toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
 
 
 def _free_port() -> int:
@@ -79,38 +78,83 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def launch() -> None:
-    """Start the temporary server's child process now, unless Prefect is already imported (a test
-    harness or an embedding application owns its settings) or an API URL is in the environment."""
-    global _launched
-    if _launched is None and "prefect" not in sys.modules and not os.environ.get("PREFECT_API_URL"):
-        _launched = _Launched()
+def _tie_to_parent(parent: int) -> None:
+    """In the child before exec: SIGTERM when the parent dies; exit now if it already has."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
-def adopt() -> None:
-    """Give a launched child to Prefect as its temporary server, or stop it when Prefect would not
-    start one (a configured API URL, ephemeral mode off) or it did not come up. No-op without ``launch``."""
-    global _launched
-    launched, _launched = _launched, None
-    if launched is None:
-        return
-    from prefect.settings import get_current_settings
+class LocalServer:
+    """``prefect server start`` on 127.0.0.1 as a child of this process."""
 
-    settings = get_current_settings()
-    if settings.api.url or not settings.server.ephemeral.enabled:
-        launched.stop()
-        return
-    from prefect.logging import get_logger
-    from prefect.server.api.server import SubprocessASGIServer  # a long import: before the wait
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
+        parent = os.getpid()
+        env = {**os.environ, SERVER_MARK: str(parent), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        env.pop("PREFECT_API_URL", None)
+        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start",
+             "--host", "127.0.0.1", "--port", str(self.port), "--no-ui"],
+            env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+            process_group=0, preexec_fn=lambda: _tie_to_parent(parent),  # no threads yet
+        )
+        atexit.register(self.stop)
 
-    if not launched.healthy(timeout_s=settings.server.ephemeral.startup_timeout_seconds):
-        launched.stop()  # Prefect will start (and report on) its own
-        return
-    server = SubprocessASGIServer()
-    if server.running:
-        launched.stop()
-        return
-    server.port, server.server_process, server.running = launched.port, launched.process, True
-    launched.process = None  # Prefect's own stop() now ends it at exit
-    atexit.register(server.stop)
-    get_logger().info("Started temporary server on %s (launched with the command)", server.address)
+    def wait_ready(self, timeout_s: float) -> None:
+        """Poll the health endpoint until it answers; raise ``ServerStartError`` if the child exits
+        or ``timeout_s`` passes first."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                break
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+            time.sleep(0.1)
+        self.log.seek(0)
+        tail = self.log.read()[-1500:].decode(errors="replace").strip()
+        raise ServerStartError(f"the local Prefect server on {self.url} did not start within {timeout_s:.0f} s: {tail}")
+
+    def stop(self) -> None:
+        """SIGTERM the child's process group; SIGKILL it after 10 s."""
+        process, self.process = self.process, None
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.log.close()
+
+
+def start() -> str | None:
+    """Start the local server and point Prefect at it, unless Prefect is already imported (a test
+    harness or an embedding application owns its settings) or the user configured an API URL.
+    Returns the API URL Prefect will use when this module chose it."""
+    global _server
+    if _server is None and "prefect" not in sys.modules and configured_api_url() is None:
+        _server = LocalServer()
+        os.environ["PREFECT_API_URL"] = _server.url
+    return _server.url if _server else None
+
+
+def wait_ready() -> None:
+    """Block until the server from ``start`` answers (no-op without one)."""
+    if _server is not None:
+        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+        _server.wait_ready(timeout)
+
+
+def stop() -> None:
+    """Stop the server from ``start`` now (also done at exit)."""
+    global _server
+    if _server is not None:
+        _server.stop()
+        _server = None

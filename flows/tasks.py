@@ -9,6 +9,7 @@ import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from flows import progress
 from flows.pipeline import ProcessedPayload, fetch_census_months, load_processed, process_payload
 from flows.registry import PayloadKind
 from flows.runs import current_run_id, journal_of, load_record, payload_records
@@ -31,7 +32,16 @@ def extract_census_api(
     published_through: str | None = None,
 ) -> list[LandedPayload]:
     """Fetch and land one direction's months of one year (``pipeline.fetch_census_months``)."""
-    return fetch_census_months(direction, months, base_url, settings, published_through)
+    landed = fetch_census_months(direction, months, base_url, settings, published_through)
+    report_landed(landed)
+    return landed
+
+
+def report_landed(landed: list[LandedPayload]) -> None:
+    """One progress line per landed payload."""
+    for payload in landed:
+        rows = f"{payload.rows:,} rows" if payload.rows is not None else f"{payload.bytes:,} bytes"
+        progress.step(f"{progress.payload_label(payload.source, payload.request)}: landed 1 payload ({rows})")
 
 
 @task(name="extract-comtrade", cache_policy=NO_CACHE, task_run_name="comtrade {query.freq} {query.periods[0]}..")
@@ -46,6 +56,7 @@ def extract_comtrade(query: comtrade_api.ComtradeQuery, base_url: str, settings:
             landed += comtrade_api.fetch(
                 client, base_url=base_url, query=part, access=access, landing_dir=settings.landing_dir, policy=policy
             )
+    report_landed(landed)
     return landed
 
 
@@ -56,13 +67,19 @@ def conform_payloads(
 ) -> list[ProcessedPayload]:
     """Validate each landed payload against its raw model and conform it; a payload that cannot be
     read is a refused load in the run's journal (with ``settings``)."""
+    processed = []
     try:
-        return [process_payload(p, kind, landing_dir, crosswalk) for p, kind in payloads]
+        for payload, kind in payloads:
+            done = process_payload(payload, kind, landing_dir, crosswalk)
+            progress.step(f"{progress.payload_label(payload.source, payload.request)}: validated "
+                          f"{done.rows_in:,} rows ({done.rows_quarantined:,} quarantined)")
+            processed.append(done)
     except Exception as exc:
         journal = journal_of(settings) if settings is not None else None
         if journal is not None:
             journal.refused(current_run_id(), str(exc), payload_records([(p, k.name) for p, k in payloads]))
         raise
+    return processed
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
@@ -82,6 +99,7 @@ def load_warehouse(
     gate = QualityGate(run_name=run_id, docs_dir=data_docs_location(settings).parent)
     journal = journal_of(settings)
     payloads = payload_records([(p.payload, p.kind) for p in processed])
+    progress.step(f"loading {len(processed)} payloads into {settings.warehouse} (one transaction, quality gate)...")
     try:
         with load_clock() as clock, warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
             result = load_processed(
@@ -104,4 +122,7 @@ def load_warehouse(
         ))
     if gate.report is not None:
         result.notes.extend(f"quality warning: {o.describe()}" for o in gate.report.warnings)
+    for done in processed:
+        progress.step(f"{progress.payload_label(done.payload.source, done.payload.request)}: loaded")
+    progress.step(f"loaded {len(processed)} payloads: {result.facts_inserted:,} facts inserted")
     return result

@@ -292,7 +292,7 @@ def record_meta(
 
 STAGE_VIEWS = ("stage_fact", "stage_product", "stage_period", "stage_quarantine", "stage_landed")
 
-Checks = Callable[[duckdb.DuckDBPyConnection], object]
+Checks = Callable[["duckdb.DuckDBPyConnection"], object]  # a name, not the type: see tests/flows/test_exit_clean.py
 """Called inside the transaction after every part is merged and before COMMIT; raising aborts the run."""
 
 
