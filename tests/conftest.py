@@ -64,25 +64,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def prefect_api_server(tmp_path_factory) -> Iterator[str]:
-    """A real `prefect server start` on 127.0.0.1 (own PREFECT_HOME); yields its API URL, killed at the end."""
+@contextlib.contextmanager
+def prefect_server_process(home: Path, *, ui: bool = False) -> Iterator[str]:
+    """A real `prefect server start` on a free 127.0.0.1 port with PREFECT_HOME=home; yields its API URL.
+
+    PREFECT_API_URL is set in the server's environment so that its UI calls this server's API (the
+    UI's API URL ignores ``--port`` and would otherwise point at port 4200). Stopped at exit.
+    """
     import subprocess
     import sys
     import time
 
     import httpx
 
-    home = tmp_path_factory.mktemp("prefect-server")
+    home.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
+    url = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": url}
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     log = open(home / "server.log", "w")  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [*command, *([] if ui else ["--no-ui"])], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
-    url = f"http://127.0.0.1:{port}/api"
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -100,6 +103,27 @@ def prefect_api_server(tmp_path_factory) -> Iterator[str]:
     finally:
         stop_process_group(server)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def prefect_api_server(tmp_path_factory) -> Iterator[str]:
+    """A real `prefect server start` on 127.0.0.1 (own PREFECT_HOME, no UI); yields its API URL, killed at the end."""
+    with prefect_server_process(tmp_path_factory.mktemp("prefect-server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Headless Chromium (`.ci/run` installs Debian's package); skipped when absent, except under CI=true."""
+    import shutil
+
+    found = shutil.which("chromium")
+    if found:
+        return found
+    message = "chromium is not installed (Debian: apt-get install chromium; .ci/run does it)"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{message}: CI must run the Chromium tests, not skip them")
+    pytest.skip(message)
 
 
 def stop_process_group(process) -> None:
