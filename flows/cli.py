@@ -18,8 +18,8 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 def _ingest_sources() -> list[str]:
     from flows.ingest_reference import REFERENCE_SOURCES
-    from flows.ingest_tariffs import TARIFF_SOURCES
     from flows.ingest_staging_notes import STAGING_NOTES
+    from flows.ingest_tariffs import TARIFF_SOURCES
     from flows.registry import FILE_SOURCES
 
     return sorted([*FILE_SOURCES, *TARIFF_SOURCES, *REFERENCE_SOURCES, STAGING_NOTES])

@@ -85,7 +85,7 @@ def test_staging_notes_load_quarantine_rerun_and_rebuild_equal(env: Path, prefec
     assert main([*args[:3], str(unreadable), *args[4:]]) == 2
     assert "no_category_column.csv" in capsys.readouterr().err
     assert snapshot(wh) == before  # a refused file changes nothing
-    assert main(args[:4] + ["--agreement", "KORUS"]) == 2  # no --importer
+    assert main([*args[:4], "--agreement", "KORUS"]) == 2  # no --importer
     tally.bad_files.add("staging notes without a category column")
 
     live = every_table(wh)
