@@ -65,12 +65,17 @@ def test_the_view_flags_a_note_whose_years_differ_from_the_reviewed_rule(tmp_pat
 
 
 @pytest.mark.prefect
-def test_staging_notes_load_quarantine_rerun_and_rebuild_equal(env: Path, prefect_server, capsys) -> None:
+def test_staging_notes_load_quarantine_rerun_and_rebuild_equal(
+    env: Path, prefect_server, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from flows.cli import main
 
     wh = env / "wh.duckdb"
     notes = write_notes(env / "korus_general_notes.csv")
     args = ["ingest", "staging-notes", "--file", str(notes), "--agreement", "KORUS", "--importer", "KOR"]
+    assert main(args) == 2  # 2 of 5 rows bad: over the default 5% threshold, refused (and never replayed)
+    assert "korus_general_notes.csv: 2 of 5 rows failed validation" in capsys.readouterr().err
+    monkeypatch.setenv("ENTREPOT_QUARANTINE_MAX_SHARE", "0.5")
     assert main(args) == 0
     assert main(args) == 0  # again: replaced, never duplicated
     assert "5 rows in, 2 quarantined, 3 texts written (3 replaced)" in capsys.readouterr().out
