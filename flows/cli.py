@@ -20,10 +20,11 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 def _ingest_sources() -> list[str]:
     from flows.ingest_reference import REFERENCE_SOURCES
+    from flows.ingest_staging_notes import STAGING_NOTES
     from flows.ingest_tariffs import TARIFF_SOURCES
     from flows.registry import FILE_SOURCES
 
-    return sorted([*FILE_SOURCES, *TARIFF_SOURCES, *REFERENCE_SOURCES])
+    return sorted([*FILE_SOURCES, *TARIFF_SOURCES, *REFERENCE_SOURCES, STAGING_NOTES])
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -59,8 +60,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     ingest.add_argument("--allow-removals", action="store_true",
                         help="tariff sources: load an edition even if it closes more than tariff_max_removed_share "
                              "(default 2%%) of the lines in force")
-    ingest.add_argument("--agreement", metavar="CODE", help="fta-annex: the agreement's code (e.g. VKFTA)")
-    ingest.add_argument("--importer", metavar="ISO3", help="fta-annex: the country whose schedule it is (e.g. KOR)")
+    ingest.add_argument("--agreement", metavar="CODE", help="fta-annex, staging-notes: the agreement's code (e.g. VKFTA)")
+    ingest.add_argument("--importer", metavar="ISO3", help="fta-annex, staging-notes: the country whose schedule it is (e.g. KOR)")
     ingest.add_argument("--base-date", metavar="DATE",
                         help="fta-annex: the date the annex's base rates (the importer's MFN rates) refer to")
 
@@ -182,6 +183,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         from flows.ingest_tariffs import TARIFF_SOURCES, ingest_tariff_file, print_tariff_result
 
         prefect_server.wait_ready()
+        if args.source == "staging-notes":
+            from flows.ingest_staging_notes import ingest_staging_notes
+
+            result = ingest_staging_notes(str(args.file), args.agreement, args.importer, str(settings.warehouse))
+            print(f"staging-notes: {result.rows_in} rows in, {result.rows_quarantined} quarantined, "
+                  f"{result.rows_written} texts written ({result.rows_replaced} replaced)")
+            return 0
         if args.source in REFERENCE_SOURCES:
             result = ingest_reference(args.source, str(args.file), str(settings.warehouse), force=args.force)
             if result is None:

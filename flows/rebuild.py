@@ -171,6 +171,10 @@ def replay_journal(
             from flows.ingest_tariffs import replay_tariff_load
 
             result = replay_tariff_load(record, settings)
+        elif loader == "reference" and record.get("name") == "staging-notes":
+            from flows.ingest_staging_notes import replay_staging_notes
+
+            result = replay_staging_notes(record, warehouse_path, landing_dir)
         elif loader == "reference":
             from flows.ingest_reference import replay_reference_load
 

@@ -39,3 +39,21 @@ def test_real_korean_files_load_and_answer(tmp_path, shared_data):
     assert got[("electronics", 2017, "mfn", "kcs_tariff")][1] == 344
     assert got[("textiles", 2012, "mfn", "fta_annex_vkfta")][1] == 61
     assert abs(got[("apparel", 2012, "mfn", "fta_annex_vkfta")][0] - 12.58) < 0.01
+
+
+def test_real_korus_general_notes_load_beside_the_reviewed_rules(tmp_path, shared_data):
+    notes = _entrepot(tmp_path, "ingest", "staging-notes", "--file",
+                      str(shared_data / KOREA / "korus_korea_general_notes_staging_partial.csv"),
+                      "--agreement", "KORUS", "--importer", "KOR")
+    assert notes.returncode == 0, notes.stderr[-2000:]
+    assert "24 rows in, 0 quarantined, 24 texts written" in notes.stdout
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        rows = {r[0]: r[1:] for r in con.sql(
+            """SELECT category, stages, note_years, comparison, disagrees FROM marts.fta_staging_rules
+               WHERE agreement_id = 'KORUS' AND importer_id = 'KOR'""").fetchall()}
+        truncated = con.sql("SELECT status FROM core.fta_staging_note WHERE category = 'O'").fetchall()[0][0]
+    assert len(rows) == 24
+    assert {c: r[1] for c, r in rows.items() if r[1] is not None} == {"L": 9, "M": 12, "N": 15, "O": 18}
+    assert {c for c, r in rows.items() if r[2] == "agree"} == {"L", "M", "N", "O"}
+    assert not any(r[3] for r in rows.values())
+    assert truncated.startswith("TRUNCATED")

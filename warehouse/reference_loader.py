@@ -92,3 +92,55 @@ def load_concordance(con: duckdb.DuckDBPyConnection, batch: ReferenceBatch) -> R
         rows_replaced=replaced,
         rows_written=batch.concordance.height,
     )
+
+
+@dataclass(frozen=True)
+class StagingNoteBatch:
+    """The staging-category texts of one agreement and importer, to replace theirs."""
+
+    run_id: str
+    flow_name: str
+    source: str
+    agreement_id: str
+    importer_id: str
+    started_at: dt.datetime
+    notes: pl.DataFrame
+    quarantine: pl.DataFrame
+    landed: pl.DataFrame
+    rows_in: int
+    rows_quarantined: int
+
+
+def load_staging_notes(con: duckdb.DuckDBPyConnection, batch: StagingNoteBatch) -> ReferenceResult:
+    """Replace core.fta_staging_note for the batch's agreement and importer and record the run, in
+    one transaction (loading the same file again changes nothing but meta.runs)."""
+    now = clock.now()
+    scope = [batch.agreement_id, batch.importer_id]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("stage_notes", arrow_view(batch.notes))
+        replaced = con.execute(
+            "SELECT count(*) FROM core.fta_staging_note WHERE agreement_id = ? AND importer_id = ?", scope
+        ).fetchall()[0][0]
+        con.execute("DELETE FROM core.fta_staging_note WHERE agreement_id = ? AND importer_id = ?", scope)
+        con.execute(
+            "INSERT INTO core.fta_staging_note SELECT *, ?, ? FROM stage_notes",
+            [batch.landed["file_hash"][0], batch.run_id],
+        )
+        record_meta(con, batch.run_id, batch.landed, batch.quarantine, now)
+        rows_loaded = batch.rows_in - batch.rows_quarantined
+        record_run(con, RunRow(
+            batch.run_id, batch.flow_name, batch.source, batch.started_at, clock.now(), batch.rows_in,
+            rows_loaded, batch.rows_quarantined,
+            message=f"core.fta_staging_note {'/'.join(scope)}: {batch.notes.height} rows written, {replaced} replaced",
+        ))
+        con.execute("COMMIT")
+    except BaseException:
+        rollback(con)
+        raise
+    finally:
+        con.unregister("stage_notes")
+    return ReferenceResult(
+        run_id=batch.run_id, rows_in=batch.rows_in, rows_loaded=rows_loaded,
+        rows_quarantined=batch.rows_quarantined, rows_replaced=replaced, rows_written=batch.notes.height,
+    )

@@ -105,3 +105,22 @@ def read_kcs(path: Path) -> pl.DataFrame:
 def read_fta_annex(path: Path) -> pl.DataFrame:
     """An FTA annex schedule CSV; rows sharing a code are kept as sub-items (``ex_item`` if printed)."""
     return _read(path, FTA_ANNEX_COLUMNS, ("description", "ex_item"))
+
+
+STAGING_NOTE_COLUMNS = {
+    "category": ("category", "staging_category", "staging category"),
+    "description": ("description", "text", "rule_text"),
+    "years": ("years", "stages", "staging_years"),
+    "first_cut_rule": ("first_cut_date_rule", "first_cut_rule", "first cut rule"),
+    "duty_free_rule": ("duty_free_rule", "duty free rule"),
+    "status": ("status",),
+    "source_url": ("source_url", "source url", "url"),
+    "source_note": ("source_note", "source note"),
+}
+"""An FTA schedule's general notes: the text of each staging category as captured (may be partial)."""
+STAGING_NOTE_OPTIONAL = ("description", "first_cut_rule", "duty_free_rule", "source_url", "source_note")
+
+
+def read_staging_notes(path: Path) -> pl.DataFrame:
+    """A CSV of staging-category texts from an FTA schedule's general notes (one row a category)."""
+    return _read(path, STAGING_NOTE_COLUMNS, STAGING_NOTE_OPTIONAL)

@@ -70,3 +70,21 @@ class FtaAnnexRaw(KorusAnnexRaw):
     """An FTA annex row of any agreement; rows sharing a code are sub-items, all kept."""
 
     staging_category: str = pa.Field(str_matches=r"^\S.*$")
+
+
+class StagingNoteRaw(pa.DataFrameModel):
+    """One staging category's text from an FTA schedule's general notes, as captured: ``years`` the
+    number of annual stages the text states (empty where the definition was not captured)."""
+
+    category: str = pa.Field(str_matches=r"^[A-Z][A-Z0-9\-]*$")
+    description: str = pa.Field(nullable=True)
+    years: str = pa.Field(nullable=True, str_matches=r"^[1-9]\d?$")
+    first_cut_rule: str = pa.Field(nullable=True)
+    duty_free_rule: str = pa.Field(nullable=True)
+    status: str
+    source_url: str = pa.Field(nullable=True)
+    source_note: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = False
+        unique = ["category"]

@@ -1,0 +1,113 @@
+"""``entrepot ingest staging-notes --file PATH --agreement CODE --importer ISO3``.
+
+Lands an FTA schedule's general-notes texts untouched, validates them (a row without a category or
+with a non-integer ``years`` goes to meta.quarantine with its reason) and replaces the agreement's
+rows of core.fta_staging_note in one transaction. Journaled as a reference load, so a rebuild
+replays it exactly. The texts never override the reviewed rules (core.dim_staging_category);
+marts.fta_staging_rules sets both side by side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from prefect import flow
+
+from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
+from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
+from flows.settings import load_settings
+from flows.sources.files import UnreadableFileError
+from flows.sources.korea_tariff import read_staging_notes
+from flows.sources.landing import LandedPayload, land_file
+from flows.tariff_options import TariffSourceError
+from schemas.raw.korea_tariff import StagingNoteRaw
+from schemas.validation import split_valid
+from transforms import staging_notes
+from warehouse.clock import load_clock
+from warehouse.connection import warehouse
+from warehouse.loader import check_reject_share
+from warehouse.reference_loader import ReferenceResult, StagingNoteBatch, load_staging_notes
+
+STAGING_NOTES = "staging-notes"
+
+
+def check_scope(agreement: str | None, importer: str | None) -> dict[str, str]:
+    """The --agreement and --importer of a load, refused when missing or malformed."""
+    if not agreement or not importer:
+        raise TariffSourceError(f"{STAGING_NOTES}: --agreement CODE and --importer ISO3 are required")
+    if not re.fullmatch(r"[A-Z][A-Z0-9]*", agreement):
+        raise TariffSourceError(f"{STAGING_NOTES}: --agreement {agreement!r}: letters and digits, e.g. KORUS")
+    if not re.fullmatch(r"[A-Z]{3}", importer):
+        raise TariffSourceError(f"{STAGING_NOTES}: --importer {importer!r}: an ISO3 code, e.g. KOR")
+    return {"agreement": agreement, "importer": importer}
+
+
+def notes_batch(
+    payload: LandedPayload, landing_dir: Path, options: dict[str, str], *, run_id: str, flow_name: str,
+    max_reject_share: float, started_at: dt.datetime,
+) -> StagingNoteBatch:
+    """Read, validate and conform one landed notes file; refused if too many rows fail."""
+    name = payload.original_name or payload.request
+    try:
+        raw = read_staging_notes(payload.path(landing_dir))
+    except UnreadableFileError as exc:
+        raise exc.renamed(name) from None
+    validated = split_valid(raw, StagingNoteRaw, name)
+    rejected = rejected_rows(validated.rejects)
+    check_reject_share(raw.height, rejected, max_reject_share, name)
+    return StagingNoteBatch(
+        run_id=run_id, flow_name=flow_name, source=staging_notes.SOURCE, agreement_id=options["agreement"],
+        importer_id=options["importer"], started_at=started_at,
+        notes=staging_notes.conform(validated.valid, options["agreement"], options["importer"]),
+        quarantine=quarantine_frame(validated.rejects, staging_notes.SOURCE, payload.file_hash, name),
+        landed=landed_frame([payload], [raw.height]), rows_in=raw.height, rows_quarantined=rejected,
+    )
+
+
+def replay_staging_notes(record: dict[str, object], warehouse_path: Path, landing_dir: Path) -> ReferenceResult:
+    """Load a journaled notes file again exactly as it was loaded (for a rebuild)."""
+    payload = LandedPayload.from_record(record["payloads"][0])
+    with load_clock(list(record["stamps"])):
+        batch = notes_batch(
+            payload, landing_dir, dict(record["options"]), run_id=str(record["run_id"]),
+            flow_name=str(record["flow_name"]), max_reject_share=float(record["params"]["max_reject_share"]),
+            started_at=dt.datetime.fromisoformat(str(record["started_at"])),
+        )
+        with warehouse(warehouse_path) as con:
+            return load_staging_notes(con, batch)
+
+
+@flow(name="ingest-staging-notes")
+def ingest_staging_notes(
+    file: str, agreement: str | None, importer: str | None, warehouse_path: str | None = None
+) -> ReferenceResult:
+    """Load an FTA schedule's staging-category texts into core.fta_staging_note (replacing the
+    agreement's and importer's earlier ones)."""
+    options = check_scope(agreement, importer)
+    settings = load_settings(warehouse=warehouse_path)
+    run_id, started_at = current_run_id(), dt.datetime.now(dt.UTC)
+    flow_name = f"ingest {STAGING_NOTES}"
+    with writing(settings, flow_name) as session:
+        ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
+        payload = land_file(settings.landing_dir, source=staging_notes.SOURCE, path=Path(file))
+        record = load_record(
+            run_id=run_id, loader="reference", name=STAGING_NOTES, flow_name=flow_name, started_at=started_at,
+            payloads=payload_records([(payload, STAGING_NOTES)]), max_reject_share=settings.quarantine_max_share,
+            options=options,
+        )
+        assert session.journal is not None
+        try:
+            with load_clock() as clock:
+                batch = notes_batch(
+                    payload, settings.landing_dir, options, run_id=run_id, flow_name=flow_name,
+                    max_reject_share=settings.quarantine_max_share, started_at=started_at,
+                )
+                with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
+                    result = load_staging_notes(con, batch)
+        except Exception as exc:
+            session.journal.refused(run_id, str(exc), record["payloads"])
+            raise
+        session.journal.add({**record, "stamps": clock.recorded()})
+        return result
