@@ -48,8 +48,8 @@ def partners(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
 
 
 def hs_codes(settings: Settings) -> list[str]:
-    """The hsSgn values to ask for: the configured codes, or every HS chapter."""
-    return list(settings.kcs_trade.hs_codes) or [f"{i:02d}" for i in range(1, 98) if f"{i:02d}" != UNUSED_CHAPTER]
+    """The hsSgn values to ask for: the configured codes, or every HS chapter (01-99, national 98-99 included)."""
+    return list(settings.kcs_trade.hs_codes) or [f"{i:02d}" for i in range(1, 100) if f"{i:02d}" != UNUSED_CHAPTER]
 
 
 def plan(con: duckdb.DuckDBPyConnection, settings: Settings, today: dt.date) -> KcsPlan:
