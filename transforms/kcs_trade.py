@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.checks import as_number, is_blank
+from schemas.checks import is_blank
 from schemas.columns import ROW_COLUMN
 from schemas.validation import reject_rows
 from transforms.conformed import Conformed, fact_frame
@@ -26,6 +26,11 @@ REPORTER = "KOR"
 """The country whose customs publishes the statistics (the source's identity, as Census's USA)."""
 MEASURES = (("X_FOB", "expDlr", "expWgt"), ("M_CIF", "impDlr", "impWgt"))
 KEY = ["partner_id", "code", "period_id"]
+
+
+def number(column: str) -> pl.Expr:
+    """A validated amount or weight (plain digits, ``schemas.raw.kcs_trade.PLAIN_NUMBER``) as Float64."""
+    return pl.col(column).str.strip_chars().cast(pl.Float64, strict=False)
 
 
 def is_total() -> pl.Expr:
@@ -61,7 +66,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
 
     parts = []
     for flow_id, value, weight in MEASURES:
-        quantity = as_number(weight) if weight in rows.columns else pl.lit(None, pl.Float64)
+        quantity = number(weight) if weight in rows.columns else pl.lit(None, pl.Float64)
         parts.append(rows.select(
             pl.lit(SOURCE).alias("source"),
             pl.lit(REPORTER).alias("reporter_id"),
@@ -69,7 +74,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
             "product_id",
             "period_id",
             pl.lit(flow_id).alias("flow_id"),
-            as_number(value).alias("value_usd"),
+            number(value).alias("value_usd"),
             quantity.alias("quantity"),
             pl.when(quantity.is_not_null()).then(pl.lit("kg")).otherwise(None).alias("quantity_unit"),
             pl.when(is_blank(value)).then(pl.lit("suppressed")).otherwise(pl.lit("reported")).alias("value_status"),

@@ -2,7 +2,7 @@
 
 Every field is text. A data row has ``year`` YYYY.MM, an ISO2 ``statCd`` and an HS code of 2, 4, 6
 or 10 digits; the publisher's total row (``year`` 총계 or 합계, ``statCd`` / ``hsCd`` "-") passes and
-is left out by the transform. Values (USD) and weights (kg) are blank or non-negative numbers;
+is left out by the transform. Values (USD) and weights (kg) are blank or plain non-negative numbers (digits, maybe a decimal point);
 ``balPayments`` (exports minus imports) is not loaded and not checked.
 """
 
@@ -11,9 +11,11 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.checks import is_blank, is_known_hs_chapter, is_non_negative_number
+from schemas.checks import is_blank, is_known_hs_chapter
 
 TOTAL_YEARS = ("총계", "합계")
+PLAIN_NUMBER = r"^\d+(\.\d+)?$"
+"""How the API writes amounts and weights: digits, maybe a decimal point; no sign, separator or exponent."""
 
 
 class KcsTradeRaw(pa.DataFrameModel):
@@ -35,7 +37,7 @@ class KcsTradeRaw(pa.DataFrameModel):
 
     @pa.check("expDlr", "expWgt", "impDlr", "impWgt", name="blank or non-negative number")
     def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(is_blank(data.key) | is_non_negative_number(data.key))
+        return data.lazyframe.select(is_blank(data.key) | pl.col(data.key).str.strip_chars().str.contains(PLAIN_NUMBER))
 
     @pa.check("hsCd", name="known HS chapter")
     def chapter(cls, data: pa.PolarsData) -> pl.LazyFrame:
