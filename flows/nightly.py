@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 from prefect import flow, get_run_logger
 
-from flows import planning, progress
+from flows import kcs_nightly, planning, progress
 from flows.artifacts import publish_run_artifacts
 from flows.pipeline import read_crosswalk
 from flows.registry import COMTRADE_API, census_api_kind
@@ -81,6 +81,7 @@ def _nightly_run(settings: Settings, today: dt.date, run_id: str, started_at: dt
         crosswalk = read_crosswalk(con)
         comtrade_queries = _comtrade_queries(con, settings, today)
         comtrade_known = latest_loaded_hashes(con, COMTRADE_SOURCE)
+        kcs_plan = kcs_nightly.plan(con, settings, today)
     months = planning.months_to_fetch(
         today=today,
         revision_start=settings.revision_start(today),
@@ -114,6 +115,9 @@ def _nightly_run(settings: Settings, today: dt.date, run_id: str, started_at: dt
                     summary.payloads_fetched += 1
                     if comtrade_known.get(payload.request) != payload.file_hash:
                         to_process.append((payload, COMTRADE_API))
+    kcs_fetched, kcs_new = kcs_nightly.extract(kcs_plan, settings, today)
+    summary.payloads_fetched += kcs_fetched
+    to_process += kcs_new
     summary.payloads_new = len(to_process)
     if not to_process:
         summary.notes.append("every payload was already loaded with the same content: nothing changed")

@@ -14,14 +14,24 @@ from flows.sources import census_country_totals as country_totals_source
 from flows.sources import comtrade as comtrade_source
 from flows.sources import comtrade_api as comtrade_api_source
 from flows.sources import hs_reference as hs_reference_source
+from flows.sources import kcs_trade as kcs_trade_source
 from flows.sources import usitc_dataweb as dataweb_source
 from schemas.raw.census_api import CensusApiExportsRaw, CensusApiImportsRaw
 from schemas.raw.census_country_totals import CensusCountryTotalsRaw
 from schemas.raw.census_porths import CensusPortHsRaw
 from schemas.raw.comtrade import ComtradeRaw
 from schemas.raw.hs_reference import HsClassificationRaw
+from schemas.raw.kcs_trade import KcsTradeRaw
 from schemas.raw.usitc_dataweb import DataWebRaw
-from transforms import census_api, census_country_totals, census_porths, comtrade, hs_reference, usitc_dataweb
+from transforms import (
+    census_api,
+    census_country_totals,
+    census_porths,
+    comtrade,
+    hs_reference,
+    kcs_trade,
+    usitc_dataweb,
+)
 from transforms.conformed import Conformed
 
 
@@ -114,13 +124,17 @@ for _name, _kind in FILE_SOURCES.items():
 
 def is_trade_source(source: str) -> bool:
     """Whether landed payloads of ``source`` load through the trade loader (``kind_for_payload``)."""
-    return source in {census_api.SOURCE, comtrade.SOURCE} | {kind.source for kind in FILE_SOURCES.values()}
+    return source in {census_api.SOURCE, comtrade.SOURCE, kcs_trade.SOURCE} | {
+        kind.source for kind in FILE_SOURCES.values()
+    }
 
 
 def kind_for_payload(source: str, request: str) -> PayloadKind:
     """The payload kind of a landed payload, from its source and request (as in the manifest)."""
     if source == comtrade.SOURCE and not request.startswith("file:"):
         return COMTRADE_API
+    if source == kcs_trade.SOURCE:
+        return KCS_TRADE
     if source == census_api.SOURCE:
         direction = "export" if "export" in request.lower() else "import"
         return census_api_file_kind(direction) if request.startswith("file:") else census_api_kind(direction)
@@ -140,12 +154,22 @@ COMTRADE_API = PayloadKind(
 """A Comtrade API v1 response: the same raw model and transform as the CSV download."""
 
 
+KCS_TRADE = PayloadKind(
+    name="kcs-trade-response",
+    source=kcs_trade.SOURCE,
+    read=kcs_trade_source.read_payload,
+    model=KcsTradeRaw,
+    conform=lambda raw, crosswalk, file_hash: kcs_trade.conform(raw, crosswalk=crosswalk, file_hash=file_hash),
+)
+"""A Korea Customs Service ``getNitemtradeList`` response page (Korea's trade by country and item)."""
+
+
 def kind_by_name(name: str) -> PayloadKind:
     """The payload kind the load journal names (``PayloadKind.name``)."""
     if name in FILE_SOURCES:
         return FILE_SOURCES[name]
-    if name == COMTRADE_API.name:
-        return COMTRADE_API
+    if name in (COMTRADE_API.name, KCS_TRADE.name):
+        return COMTRADE_API if name == COMTRADE_API.name else KCS_TRADE
     for direction in ("export", "import"):
         if name == census_api_kind(direction).name:
             return census_api_kind(direction)

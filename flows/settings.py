@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -82,6 +82,39 @@ class ComtradeApiSettings(UpstreamSettings):
     )
 
 
+class KcsTradeSettings(UpstreamSettings):
+    """Korea Customs Service trade by country and item (data.go.kr ``nitemtrade``); the key is the
+    portal's ``serviceKey`` (ENTREPOT_KCS_TRADE__API_KEY). Live runs without a key skip it."""
+
+    base_url: str = "https://apis.data.go.kr/1220000/nitemtrade"
+    enabled: bool = Field(default=True, description="Pull it in the nightly flow for pairs the Korean side reports.")
+    hs_level: Literal["HS2", "HS4", "HS6", "HS10"] = Field(
+        default="HS2", description="Length of the HS codes asked for (hsSgn); HS2 asks every chapter."
+    )
+    hs_codes: list[str] = Field(
+        default_factory=list, description="HS codes to ask for at hs_level (empty: every chapter, HS2 only)."
+    )
+    num_of_rows: int = Field(default=1000, ge=1, le=10_000, description="Rows per page (numOfRows).")
+    start_month: str | None = Field(default=None, description="Earliest month ever pulled (YYYY-MM).")
+
+    @field_validator("start_month")
+    @classmethod
+    def _month(cls, value: str | None) -> str | None:
+        if value is not None:
+            dt.datetime.strptime(value, "%Y-%m")
+        return value
+
+    @model_validator(mode="after")
+    def _codes(self) -> KcsTradeSettings:
+        level = int(self.hs_level[2:])
+        bad = [c for c in self.hs_codes if not (c.isdigit() and len(c) == level)]
+        if bad:
+            raise ValueError(f"kcs_trade.hs_codes must have {level} digits (hs_level {self.hs_level}), not {bad}")
+        if level != 2 and not self.hs_codes:
+            raise ValueError(f"kcs_trade.hs_level {self.hs_level} needs hs_codes (the codes to ask for)")
+        return self
+
+
 class CountryPair(BaseModel):
     """Two countries whose trade with each other we follow (ISO3 codes)."""
 
@@ -115,6 +148,7 @@ class Settings(BaseSettings):
     lock_timeout_s: float = 60.0
     census_api: CensusApiSettings = Field(default_factory=CensusApiSettings)
     comtrade: ComtradeApiSettings = Field(default_factory=ComtradeApiSettings)
+    kcs_trade: KcsTradeSettings = Field(default_factory=KcsTradeSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flows.demo.server import DemoUpstream, serve
+from flows.demo.server import KCS_PREFIX, DemoUpstream, serve
 from flows.settings import Settings
 
 
@@ -28,3 +28,13 @@ def comtrade_api_base_url(settings: Settings, today: dt.date) -> Iterator[str]:
         return
     with serve(DemoUpstream(today=today)) as (base_url, _state):
         yield base_url.removesuffix("/data")
+
+
+@contextmanager
+def kcs_trade_base_url(settings: Settings, today: dt.date) -> Iterator[str]:
+    """The KCS ``nitemtrade`` service URL for this run; in demo mode a local server runs meanwhile."""
+    if settings.upstream == "live":
+        yield settings.kcs_trade.base_url
+        return
+    with serve(DemoUpstream(today=today)) as (base_url, _state):
+        yield base_url.removesuffix("/data") + KCS_PREFIX.rstrip("/")

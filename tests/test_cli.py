@@ -40,6 +40,19 @@ def test_readme_run_command_loads_and_prints_summary(demo_warehouse) -> None:
     assert list((cwd / "data" / "landing" / "census_api").rglob("*.json"))
 
 
+def test_readme_run_command_fills_mirror_flows_from_both_sides(demo_warehouse) -> None:
+    cwd, _ = demo_warehouse
+    query = ("SELECT DISTINCT exporter_iso3, importer_iso3, exporter_source, importer_source FROM marts.mirror_flows "
+             "WHERE 'KOR' IN (exporter_iso3, importer_iso3) AND product_level = 2 ORDER BY ALL")
+    done = entrepot("sql", query, "--format", "json", cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    assert [tuple(r.values()) for r in json.loads(done.stdout)] == [
+        ("KOR", "USA", "kcs_trade", "census_api"),  # Korea's exports FOB against US imports
+        ("USA", "KOR", "census_api", "kcs_trade"),  # US exports FAS against Korea's imports CIF
+    ]
+    assert list((cwd / "data" / "landing" / "kcs_trade").rglob("*.xml"))
+
+
 def test_sql_formats(demo_warehouse) -> None:
     cwd, _ = demo_warehouse
     query = "SELECT year, exports_usd, imports_usd FROM marts.trade_balance WHERE partner_iso3 = 'KOR' ORDER BY year"

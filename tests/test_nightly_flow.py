@@ -25,16 +25,18 @@ def counts(path) -> dict[str, int]:
 
 def test_demo_nightly_loads_and_rerun_duplicates_nothing(env, prefect_server, monkeypatch) -> None:
     monkeypatch.setenv("ENTREPOT_CENSUS_API__START_MONTH", "2026-01")
+    monkeypatch.setenv("ENTREPOT_KCS_TRADE__START_MONTH", "2026-01")
     first = nightly(today=TODAY)
     r = first.result
     assert first.upstream == "demo"
-    assert first.payloads_fetched == 18  # 2026-01..2026-09, both directions; 2026-10 is not out yet
+    # Census: 2026-01..2026-09, both directions (2026-10 is not out yet); KCS: one 2026 page per HS chapter
+    assert first.payloads_fetched == 18 + 25
     assert r.rows_in == r.rows_loaded > 0 and r.rows_quarantined == 0
     assert r.facts_inserted == counts(env / "wh.duckdb")["core.fact_trade"]
     before = snapshot(env / "wh.duckdb", ["core.fact_trade", "core.fact_trade_revision", "meta.landed_files"])
 
     second = nightly(today=TODAY)
-    assert second.payloads_fetched == 18 and second.payloads_new == 0
+    assert second.payloads_fetched == 18 + 25 and second.payloads_new == 0
     assert second.result.facts_inserted == second.result.facts_updated == 0
     after = snapshot(env / "wh.duckdb", ["core.fact_trade", "core.fact_trade_revision", "meta.landed_files"])
     assert after == before

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from flows.demo import census_generator, comtrade_generator
+from flows.demo import census_generator, comtrade_generator, kcs_generator
 
 CENSUS_PREFIX = "/data/timeseries/intltrade/"
 COMTRADE_PREFIXES = {"/data/v1/get/": "keyed", "/public/v1/preview/": "preview"}
+KCS_PREFIX = "/1220000/nitemtrade/"
+KCS_LIMIT_ENVELOPE = kcs_generator.response_body(("22", "LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR"), [], 0, 0, 0)
 COMTRADE_KEY_HEADER = "Ocp-Apim-Subscription-Key"
 DIRECTIONS = {"exports": "export", "imports": "import"}
 PUBLICATION_LAG_MONTHS = 2
@@ -70,6 +72,8 @@ class DemoUpstream:
     comtrade_key: str | None = None
     """Subscription key the Comtrade ``/data/v1/get`` endpoint wants (None: any key is accepted)."""
     comtrade_caps: dict[str, int] = field(default_factory=lambda: {"preview": 500, "keyed": 250_000})
+    kcs_key: str | None = None
+    """serviceKey the KCS ``nitemtrade`` endpoint wants (None: any key, or none, is accepted)."""
 
     def inject(self, path_fragment: str, *faults: Fault) -> None:
         with self.lock:
@@ -130,6 +134,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if url.path.startswith(CENSUS_PREFIX):
             self._census(url.path[len(CENSUS_PREFIX):], query, fault)
+            return
+        if url.path == KCS_PREFIX + "getNitemtradeList":
+            self._kcs(query, fault)
             return
         for prefix, access in COMTRADE_PREFIXES.items():
             if url.path.startswith(prefix):
@@ -261,6 +268,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, body[: len(body) // 2])
             return
         self._deliver(body, fault)
+
+
+    def _kcs(self, query: dict[str, str], fault: Fault | None) -> None:
+        """KCS trade by country and item: XML, errors in an envelope served with status 200;
+        faults ``envelope`` (resultCode 22, the daily quota) and ``truncate``."""
+        state = self.server.state
+        body = KCS_LIMIT_ENVELOPE if fault and fault.kind == "envelope" else kcs_generator.respond(
+            query, state.today, state.kcs_key
+        )
+        if fault and fault.kind == "truncate":
+            body = body[: len(body) // 2]
+        self._send(200, body, "application/xml;charset=UTF-8")
 
 
 class _Server(ThreadingHTTPServer):

@@ -1,0 +1,44 @@
+"""Raw model of a Korea Customs Service ``getNitemtradeList`` response item (flows.sources.kcs_trade).
+
+Every field is text. A data row has ``year`` YYYY.MM, an ISO2 ``statCd`` and an HS code of 2, 4, 6
+or 10 digits; the publisher's total row (``year`` 총계 or 합계, ``statCd`` / ``hsCd`` "-") passes and
+is left out by the transform. Values (USD) and weights (kg) are blank or plain non-negative numbers (digits, maybe a decimal point);
+``balPayments`` (exports minus imports) is not loaded and not checked.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas.checks import is_blank, is_known_hs_chapter
+
+TOTAL_YEARS = ("총계", "합계")
+PLAIN_NUMBER = r"^\d+(\.\d+)?$"
+"""How the API writes amounts and weights: digits, maybe a decimal point; no sign, separator or exponent."""
+
+
+class KcsTradeRaw(pa.DataFrameModel):
+    """One item: a month, a partner country, an HS code, exports FOB and imports CIF."""
+
+    year: str = pa.Field(str_matches=r"^((19|20)\d{2}\.(0[1-9]|1[0-2])|총계|합계)$")
+    statCd: str = pa.Field(str_matches=r"^([A-Z]{2}|-)$")
+    statCdCntnKor1: str | None = pa.Field(nullable=True)
+    hsCd: str = pa.Field(str_matches=r"^(\d{2}|\d{4}|\d{6}|\d{10}|-)$")
+    statKor: str | None = pa.Field(nullable=True)
+    expDlr: str = pa.Field(nullable=True)
+    expWgt: str | None = pa.Field(nullable=True)
+    impDlr: str = pa.Field(nullable=True)
+    impWgt: str | None = pa.Field(nullable=True)
+    balPayments: str | None = pa.Field(nullable=True)
+
+    class Config:
+        strict = False
+
+    @pa.check("expDlr", "expWgt", "impDlr", "impWgt", name="blank or non-negative number")
+    def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(is_blank(data.key) | pl.col(data.key).str.strip_chars().str.contains(PLAIN_NUMBER))
+
+    @pa.check("hsCd", name="known HS chapter")
+    def chapter(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(is_known_hs_chapter(data.key))
