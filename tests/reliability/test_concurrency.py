@@ -48,7 +48,14 @@ def foreign_writer(path: Path, hold_s: float) -> Iterator[subprocess.Popen[str]]
         con.close()
         """
     )
-    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    with _holding(script, env=None) as holder:
+        yield holder
+
+
+@contextmanager
+def _holding(script: str, env: dict[str, str] | None) -> Iterator[subprocess.Popen[str]]:
+    """A child running ``script`` until it has printed "holding"; killed when the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO, env=env)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
         yield holder
@@ -71,14 +78,8 @@ def entrepot_writer(path: Path, hold_s: float) -> Iterator[subprocess.Popen[str]
             raise SystemExit(3)
         """
     )
-    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO,
-                              env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    with _holding(script, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}) as holder:
         yield holder
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_second_writer_exits_with_a_clear_message_and_the_file_is_intact(wh, tmp_path) -> None:

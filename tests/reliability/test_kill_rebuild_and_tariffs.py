@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -20,23 +19,12 @@ from tests.reliability.loading import (
     rebuild_in_child,
     tariff_in_child,
 )
-from tests.reliability.test_kill_safety import CONTEXT, SOURCE, files
+from tests.reliability.test_kill_safety import SOURCE, files, run_target
 from tests.test_usitc_hts import HEADER as HTS_HEADER
 from tests.test_usitc_hts import write_csv as write_hts
 from warehouse.journal import Journal
 
 KILL_POINTS = 8
-
-
-def _run(target, *args: str, kill_after: float | None = None) -> tuple[int | None, float]:
-    child = CONTEXT.Process(target=target, args=args)
-    started = time.monotonic()
-    child.start()
-    child.join(kill_after)
-    if child.is_alive():
-        child.kill()
-        child.join()
-    return child.exitcode, time.monotonic() - started
 
 
 def _hts_rows(count: int, rate: str) -> list[list[str]]:
@@ -62,7 +50,7 @@ def built(tmp_path_factory) -> dict[str, object]:
     ref, ref_landing = root / "ref.duckdb", root / "ref_landing"
     shutil.copyfile(wh, ref)
     shutil.copytree(landing, ref_landing)
-    code, duration = _run(tariff_in_child, str(second), str(ref), str(ref_landing), "2025-01-01")
+    code, duration = run_target(tariff_in_child, str(second), str(ref), str(ref_landing), "2025-01-01")
     assert code == 0
     return {"root": root, "old": every_table(wh), "new": every_table(ref), "duration": duration,
             "second": second, "new_file": new_file}
@@ -81,14 +69,14 @@ def test_killed_tariff_edition_leaves_old_or_new_state(built, tmp_path) -> None:
     for point in range(KILL_POINTS):
         wh, landing = _fresh(built, tmp_path, f"t{point}")
         kill_after = 0.05 + built["duration"] * 1.1 * point / (KILL_POINTS - 1)
-        _run(tariff_in_child, str(built["second"]), str(wh), str(landing), "2025-01-01", kill_after=kill_after)
+        run_target(tariff_in_child, str(built["second"]), str(wh), str(landing), "2025-01-01", kill_after=kill_after)
         tally.counts["kill points"] += 1
         state = every_table(wh)
         name = "old" if state == built["old"] else "new" if state == built["new"] else None
         assert name is not None, f"killed after {kill_after:.2f} s: neither the old nor the new state"
         seen[name] += 1
         if name == "old":
-            assert _run(tariff_in_child, str(built["second"]), str(wh), str(landing), "2025-01-01")[0] == 0
+            assert run_target(tariff_in_child, str(built["second"]), str(wh), str(landing), "2025-01-01")[0] == 0
         assert every_table(wh) == built["new"]
         assert not list(tmp_path.glob(f"t{point}.duckdb.next*"))  # a killed writer's draft is gone after the re-run
     assert seen["old"] >= 2, seen
@@ -96,14 +84,14 @@ def test_killed_tariff_edition_leaves_old_or_new_state(built, tmp_path) -> None:
 
 def test_killed_rebuild_leaves_the_warehouse_and_a_rerun_rebuilds_it(built, tmp_path) -> None:
     wh, landing = _fresh(built, tmp_path, "r")
-    code, duration = _run(rebuild_in_child, str(wh), str(landing))
+    code, duration = run_target(rebuild_in_child, str(wh), str(landing))
     assert code == 0 and every_table(wh) == built["old"]  # a rebuild equals the live warehouse
     for point in range(KILL_POINTS):
         kill_after = 0.05 + duration * 1.1 * point / (KILL_POINTS - 1)
-        _run(rebuild_in_child, str(wh), str(landing), kill_after=kill_after)
+        run_target(rebuild_in_child, str(wh), str(landing), kill_after=kill_after)
         tally.counts["kill points"] += 1
         assert every_table(wh) == built["old"], f"a rebuild killed after {kill_after:.2f} s changed the warehouse"
-    assert _run(rebuild_in_child, str(wh), str(landing))[0] == 0
+    assert run_target(rebuild_in_child, str(wh), str(landing))[0] == 0
     assert every_table(wh) == built["old"]
     tally.counts["duplicates"] += duplicate_count(wh)
 
@@ -113,13 +101,13 @@ def test_killed_right_after_the_publish_counts_as_committed(built, tmp_path) -> 
     the warehouse and journals it committed; a rebuild replays it; loading the file again changes nothing."""
     for point in range(2):
         wh, landing = _fresh(built, tmp_path, f"c{point}")
-        code, _ = _run(published_then_killed, SOURCE, str(built["new_file"]), str(wh), str(landing))
+        code, _ = run_target(published_then_killed, SOURCE, str(built["new_file"]), str(wh), str(landing))
         assert code == -9
         tally.counts["kill points"] += 1
         assert Journal(landing).unresolved()
         published = every_table(wh)
         assert len(published["meta.runs"]) == len(built["old"]["meta.runs"]) + 1
-        assert _run(rebuild_in_child, str(wh), str(landing))[0] == 0  # resolves the journal, then replays
+        assert run_target(rebuild_in_child, str(wh), str(landing))[0] == 0  # resolves the journal, then replays
         assert not Journal(landing).unresolved()
         assert every_table(wh) == published
         tally.counts["duplicates"] += duplicate_count(wh)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -40,7 +41,13 @@ def files(root: Path) -> tuple[Path, Path]:
 
 def run_child(file: Path, wh: Path, landing: Path, kill_after: float | None = None) -> tuple[int | None, float]:
     """Load ``file`` in a child process, SIGKILLed after ``kill_after`` seconds if still running."""
-    child = CONTEXT.Process(target=load_in_child, args=(SOURCE, str(file), str(wh), str(landing)))
+    return run_target(load_in_child, SOURCE, str(file), str(wh), str(landing), kill_after=kill_after)
+
+
+def run_target(target: Callable[..., None], *args: str, kill_after: float | None = None) -> tuple[int | None, float]:
+    """``target(*args)`` in a forkserver child, SIGKILLed after ``kill_after`` seconds if still running;
+    (exit code, seconds)."""
+    child = CONTEXT.Process(target=target, args=args)
     started = time.monotonic()
     child.start()
     child.join(kill_after)
