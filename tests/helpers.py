@@ -81,14 +81,25 @@ def batch(fact_frame: pl.DataFrame, run_id: str = "run-1", quarantine: pl.DataFr
     )
 
 
-def every_table(path: Path | str) -> dict[str, list[tuple]]:
+VOLATILE = ("run_id", "first_run_id", "last_run_id", "superseded_by_run", "loaded_at", "last_loaded_at",
+            "quarantined_at", "started_at", "finished_at", "superseded_at", "fetched_at")
+"""Columns that name a run or its time: different for two runs that loaded the same data."""
+
+
+def every_table(path: Path | str, *, stable: bool = False) -> dict[str, list[tuple]]:
     """Every row of every core and meta table, sorted (meta.schema_version without applied_at: a
-    rebuilt file applies its migrations when it is rebuilt)."""
+    rebuilt file applies its migrations when it is rebuilt). ``stable`` leaves out the run ids and
+    timestamps (``VOLATILE``), and meta.runs, to compare two runs of the same loads."""
     with duckdb.connect(str(path), read_only=True) as con:
-        names = [
-            f"{s}.{t}" for s, t in con.sql(
-                "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN ('core', 'meta') ORDER BY ALL"
-            ).fetchall()
-        ]
-        query = {"meta.schema_version": "SELECT * EXCLUDE (applied_at) FROM meta.schema_version"}
-        return {t: sorted(con.sql(query.get(t, f"SELECT * FROM {t}")).fetchall(), key=repr) for t in names}
+        columns: dict[str, list[str]] = {}
+        for schema, table, column in con.sql(
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+            "WHERE schema_name IN ('core', 'meta') ORDER BY schema_name, table_name, column_index"
+        ).fetchall():
+            columns.setdefault(f"{schema}.{table}", []).append(column)
+        dropped = {"applied_at", *(VOLATILE if stable else ())}
+        tables = {t: c for t, c in columns.items() if not (stable and t == "meta.runs")}
+        return {
+            t: sorted(con.sql(f"SELECT {', '.join(x for x in c if x not in dropped) or '1'} FROM {t}").fetchall(), key=repr)
+            for t, c in tables.items()
+        }
