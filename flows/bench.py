@@ -50,7 +50,7 @@ def _child_rebuild(landing: Path, out: Path) -> dict[str, object]:
     from flows.rebuild import rebuild
 
     result = rebuild(out, landing, max_reject_share=0.0)
-    return {"rows": result.rows_in, "facts": result.facts_inserted, "quarantined": result.rows_quarantined}
+    return {"rows": result.rows_in, "facts": result.facts, "quarantined": result.rows_quarantined}
 
 
 def _child_incremental(

@@ -82,12 +82,12 @@ def batch(fact_frame: pl.DataFrame, run_id: str = "run-1", quarantine: pl.DataFr
 
 
 def every_table(path: Path | str) -> dict[str, list[tuple]]:
-    """Every row of every core and meta table, sorted (meta.schema_version without applied_at: a
-    rebuilt file applies its migrations when it is rebuilt)."""
+    """Every row of every core and meta table and every stored mart (``mart_tables``), sorted
+    (meta.schema_version without applied_at: a rebuilt file applies its migrations when it is rebuilt)."""
     with duckdb.connect(str(path), read_only=True) as con:
         names = [
             f"{s}.{t}" for s, t in con.sql(
-                "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN ('core', 'meta') ORDER BY ALL"
+                "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN ('core', 'meta', 'mart_tables') ORDER BY ALL"
             ).fetchall()
         ]
         query = {"meta.schema_version": "SELECT * EXCLUDE (applied_at) FROM meta.schema_version"}

@@ -5,8 +5,8 @@ view holding its logic (``mart_tables.<mart>_logic``, in ``warehouse/marts``) an
 (``marts.<mart>``, a view over the table). A load records the (source, reporter, partner, year) its
 facts touched (``note_touched``); before its quality gate and COMMIT, ``refresh`` deletes each
 table's affected slices and inserts them again from the logic view, so a refreshed table always
-equals a full recompute. ``migrate`` refreshes every table in full when the marts' SQL or the seeds
-they read change (and so fills them for an existing warehouse).
+equals a full recompute. ``migrate`` refreshes every table in full when the marts' SQL, the seeds or
+the migrations change (and so fills them for an existing warehouse).
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def definition_checksum(*directories: Path) -> str:
-    """SHA-256 of the SQL and seed files the stored marts are computed from."""
+    """SHA-256 of the SQL and seed files (marts, seeds, migrations) the stored marts are computed from."""
     digest = hashlib.sha256()
     for directory in directories:
         for path in sorted(p for p in directory.iterdir() if p.suffix in {".sql", ".csv"}):

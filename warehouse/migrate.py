@@ -115,7 +115,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
             )
         sync_seeds(con)
         create_marts(con)
-        mart_tables.sync(con, mart_tables.definition_checksum(MARTS_DIR, SEEDS_DIR))
+        mart_tables.sync(con, mart_tables.definition_checksum(MARTS_DIR, SEEDS_DIR, MIGRATIONS_DIR))
         con.execute("COMMIT")
     except BaseException:
         rollback(con)

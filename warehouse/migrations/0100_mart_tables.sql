@@ -2,16 +2,16 @@
 -- own transaction and before its quality gate, the slices of these tables its facts touched, from the
 -- views that hold each mart's logic (mart_tables.<mart>_logic, warehouse/marts/*.sql); the public
 -- names (marts.<mart>) read these tables. warehouse/mart_tables.py declares each table's slice and
--- does the refresh; migrate fills them for an existing warehouse (and again whenever the marts' SQL
--- or the seeds change). The columns are those of the logic views (tests/warehouse/test_mart_tables.py
+-- does the refresh; migrate fills them for an existing warehouse (and again whenever the marts' SQL,
+-- seeds or migrations change). The columns are those of the logic views (tests/warehouse/test_mart_tables.py
 -- checks they agree).
 CREATE SCHEMA IF NOT EXISTS mart_tables;
 
 CREATE TABLE mart_tables.definition (
     checksum VARCHAR NOT NULL
 );
-COMMENT ON TABLE mart_tables.definition IS 'SHA-256 of the marts'' SQL and the seeds the stored marts were last fully refreshed from; migrate refreshes them all when it changes; one row.';
-COMMENT ON COLUMN mart_tables.definition.checksum IS 'SHA-256 of warehouse/marts/*.sql and warehouse/seeds/*.csv.';
+COMMENT ON TABLE mart_tables.definition IS 'SHA-256 of the marts'' SQL, the seeds and the migrations the stored marts were last fully refreshed from; migrate refreshes them all when it changes; one row.';
+COMMENT ON COLUMN mart_tables.definition.checksum IS 'SHA-256 of warehouse/marts/*.sql, warehouse/seeds/*.csv and warehouse/migrations/*.sql.';
 
 DROP VIEW IF EXISTS marts.trade_balance;
 CREATE TABLE mart_tables.trade_balance (
