@@ -46,11 +46,68 @@ def _child_duckdb(landing: Path, out: Path) -> dict[str, object]:
     return {"rows": rows}
 
 
+def _timed_refresh() -> dict[str, float]:
+    """Count the time loads spend refreshing the stored marts (``warehouse.mart_tables.refresh``)."""
+    from warehouse import mart_tables
+
+    spent = {"seconds": 0.0}
+    refresh = mart_tables.refresh
+
+    def timed(con) -> None:
+        started = time.monotonic()
+        refresh(con)
+        spent["seconds"] += time.monotonic() - started
+
+    mart_tables.refresh = timed
+    return spent
+
+
 def _child_rebuild(landing: Path, out: Path) -> dict[str, object]:
     from flows.rebuild import rebuild
 
+    refresh = _timed_refresh()
     result = rebuild(out, landing, max_reject_share=0.0)
-    return {"rows": result.rows_in, "facts": result.facts, "quarantined": result.rows_quarantined}
+    return {"rows": result.rows_in, "facts": result.facts, "quarantined": result.rows_quarantined,
+            "refresh_s": refresh["seconds"]}
+
+
+QUERIES = {
+    "partner_rank, one reporter and year": "SELECT * FROM marts.partner_rank WHERE reporter_iso3 = $r AND year = $y",
+    "trade_balance, one pair": "SELECT * FROM marts.trade_balance WHERE reporter_iso3 = $r AND partner_iso3 = $p",
+    "trade_by_sector, one pair and year": (
+        "SELECT * FROM marts.trade_by_sector WHERE reporter_iso3 = $r AND partner_iso3 = $p AND year = $y"
+    ),
+    "mirror_flows, one pair": (
+        "SELECT * FROM marts.mirror_flows WHERE (exporter_iso3 = $r AND importer_iso3 = $p) "
+        "OR (exporter_iso3 = $p AND importer_iso3 = $r)"
+    ),
+    "tariff_indicators, one importer and year": (
+        "SELECT * FROM marts.tariff_indicators WHERE importer_iso3 = $r AND year = $y"
+    ),
+}
+"""What a dashboard tile asks, timed warm by ``entrepot bench`` (the median of ``RUNS`` after a first run)."""
+RUNS = 5
+
+
+def _child_queries(warehouse: Path) -> dict[str, object]:
+    import statistics
+
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        year = con.sql("SELECT max(year) FROM core.dim_period").fetchall()[0][0]
+        params = {"r": "USA", "p": "KOR", "y": year}
+        figures: dict[str, object] = {"year": year}
+        for name, sql in QUERIES.items():
+            used = {k: v for k, v in params.items() if f"${k}" in sql}
+            rows = len(con.sql(sql, params=used).fetchall())
+            times = []
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                con.sql(sql, params=used).fetchall()
+                times.append(time.perf_counter() - started)
+            figures[name] = {"ms": 1000 * statistics.median(times), "rows": rows}
+    return figures
 
 
 def _child_incremental(
@@ -63,11 +120,14 @@ def _child_incremental(
 
     figures: dict[str, object] = {}
     payloads = [LandedPayload.from_record(r) for r in read_manifest(landing)[manifest_from:]]
+    refresh = _timed_refresh()
     for step in ("new_month", "again"):
         started = time.monotonic()
+        refresh["seconds"] = 0.0
         result = load_payloads(out, landing, payloads, flow_name=f"bench {step}", max_reject_share=0.0)
         figures[step] = {
             "seconds": time.monotonic() - started,
+            "refresh_s": refresh["seconds"],
             "rows": result.rows_in,
             "inserted": result.facts_inserted,
             "updated": result.facts_updated,
@@ -102,11 +162,13 @@ CHILDREN: dict[str, Callable[..., dict[str, object]]] = {
     "duckdb": _child_duckdb,
     "rebuild": _child_rebuild,
     "incremental": _child_incremental,
+    "queries": _child_queries,
 }
 IMPORTS: dict[str, tuple[str, ...]] = {
     "duckdb": ("duckdb",),
     "rebuild": ("flows.rebuild",),
     "incremental": ("flows.rebuild", "flows.sources.usitc_hts", "schemas.raw.usitc_hts", "transforms.usitc_hts"),
+    "queries": ("duckdb",),
 }
 """What each child imports before its clock starts (reported apart as ``import_s``)."""
 
@@ -187,7 +249,7 @@ def bench(
     echo(
         f"entrepot bench: {data.rows:,} rows of Census HS10 monthly trade, all partners, "
         f"{len(data.payloads)} landed payloads ({size:,.0f} MB), generated in {time.monotonic() - started:.1f} s, "
-        f"{os.cpu_count()} cores"
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}"
     )
     for name in ("duckdb.duckdb", "warehouse.duckdb"):
         for stale in root.glob(name + "*"):
@@ -198,11 +260,7 @@ def bench(
     )
     warehouse = root / "warehouse.duckdb"
     rebuilt = run_child("rebuild", str(landing), str(warehouse))
-    echo(
-        f"rebuild landing -> warehouse             : {rebuilt.seconds:8.2f} s  {data.rows / rebuilt.seconds:>12,.0f} rows/s  "
-        f"peak RSS {rebuilt.peak_rss_mb:8,.0f} MB  facts {rebuilt.detail['facts']:,}  warehouse {_size_mb(warehouse):,.0f} MB  "
-        f"(+{rebuilt.detail['import_s']:.1f} s Python imports before the clock; duckdb's: {bare.detail['import_s']:.1f} s)"
-    )
+    _echo_rebuild(rebuilt, bare, data.rows, warehouse, echo)
     before = len(read_manifest(landing))
     month_rows = min(data.rows // len(data.months), 2 * ROWS_PER_FILE)  # a month as big as the others
     extra = generate(month_rows, landing, first_month=_next(data.months[-1]))
@@ -213,6 +271,7 @@ def bench(
         f"one new month ({extra.rows:,} rows) on {data.rows:,}   : {new_month['seconds']:8.2f} s  "
         f"inserted {new_month['inserted']:,}"
     )
+    echo(f"  of which stored marts refreshed        : {_share(new_month['refresh_s'], new_month['seconds'])}")
     echo(
         f"same month again (idempotent merge)      : {again['seconds']:8.2f} s  "
         f"inserted {again['inserted']:,} updated {again['updated']:,} unchanged {again['unchanged']:,}  "
@@ -230,10 +289,37 @@ def bench(
             f"nightly run, nothing changed upstream    : {unchanged:8.2f} s  (the whole command, Prefect start-up "
             f"included; the demo upstream's payloads were loaded first in {steps.detail['primed_s']:.1f} s)"
         )
+    _echo_queries(run_child("queries", str(warehouse)), echo)
     ratio = rebuilt.seconds / bare.seconds
     echo(f"whole bench (generation, priming and child start-ups included): {time.monotonic() - started:.1f} s")
     echo(f"rebuild/duckdb ratio: {ratio:.2f}")
     return ratio
+
+
+def _echo_rebuild(rebuilt: Measure, bare: Measure, rows: int, warehouse: Path, echo: Callable[[str], None]) -> None:
+    echo(
+        f"rebuild landing -> warehouse             : {rebuilt.seconds:8.2f} s  {rows / rebuilt.seconds:>12,.0f} rows/s  "
+        f"peak RSS {rebuilt.peak_rss_mb:8,.0f} MB  facts {rebuilt.detail['facts']:,}  warehouse {_size_mb(warehouse):,.0f} MB  "
+        f"(+{rebuilt.detail['import_s']:.1f} s Python imports before the clock; duckdb's: {bare.detail['import_s']:.1f} s)"
+    )
+    echo(f"  of which stored marts refreshed        : {_share(rebuilt.detail['refresh_s'], rebuilt.seconds)}")
+
+
+def _share(part: float, whole: float) -> str:
+    """``part`` seconds of a step and what they add to the rest of it."""
+    rest = whole - part
+    return f"{part:8.2f} s  (+{100 * part / rest:.1f}% on the {rest:.2f} s of the rest)" if rest > 0 else f"{part:8.2f} s"
+
+
+def _echo_queries(measured: Measure, echo: Callable[[str], None]) -> None:
+    load = os.getloadavg()
+    echo(
+        f"mart queries, warm (median of {RUNS} after a first run), USA with KOR, {measured.detail['year']}; "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}:"
+    )
+    for name in QUERIES:
+        figure = measured.detail[name]
+        echo(f"  {name:<41}: {figure['ms']:8.1f} ms  ({figure['rows']:,} rows)")
 
 
 def _bench_last_month(today: dt.date) -> str:
@@ -256,6 +342,8 @@ def _child_main(argv: list[str]) -> None:
         detail = CHILDREN[kind](
             Path(args[0]), Path(args[1]), int(args[2]), args[3] == "prime", Path(args[4]) if args[4:] else None
         )
+    elif kind == "queries":
+        detail = CHILDREN[kind](Path(args[0]))
     else:
         detail = CHILDREN[kind](Path(args[0]), Path(args[1]))
     figures = {

@@ -87,14 +87,14 @@ VOLATILE = ("run_id", "first_run_id", "last_run_id", "superseded_by_run", "loade
 
 
 def every_table(path: Path | str, *, stable: bool = False) -> dict[str, list[tuple]]:
-    """Every row of every core and meta table, sorted (meta.schema_version without applied_at: a
+    """Every row of every core and meta table and every stored mart (``mart_tables``), sorted (meta.schema_version without applied_at: a
     rebuilt file applies its migrations when it is rebuilt). ``stable`` leaves out the run ids and
     timestamps (``VOLATILE``), and meta.runs, to compare two runs of the same loads."""
     with duckdb.connect(str(path), read_only=True) as con:
         columns: dict[str, list[str]] = {}
         for schema, table, column in con.sql(
             "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
-            "WHERE schema_name IN ('core', 'meta') ORDER BY schema_name, table_name, column_index"
+            "WHERE schema_name IN ('core', 'meta', 'mart_tables') ORDER BY schema_name, table_name, column_index"
         ).fetchall():
             columns.setdefault(f"{schema}.{table}", []).append(column)
         dropped = {"applied_at", *(VOLATILE if stable else ())}

@@ -65,3 +65,6 @@ def test_bench_prints_every_figure_and_ends_with_the_ratio(tmp_path) -> None:
     for label in ("duckdb alone", "rebuild landing -> warehouse", "one new month", "same month again"):
         assert label in text
     assert "updated 0 unchanged" in text
+    assert text.count("of which stored marts refreshed") == 2
+    for query in ("partner_rank, one reporter and year", "mirror_flows, one pair", "tariff_indicators, one importer"):
+        assert query in text and "ms  (" in text.split(query)[1].splitlines()[0]

@@ -24,7 +24,7 @@ from schemas.core.dim_product import DimProduct
 from schemas.core.fact_trade import GRAIN, FactTrade
 from schemas.core.meta import LandedFile, QuarantineRow
 from schemas.validation import assert_valid
-from warehouse import clock
+from warehouse import clock, mart_tables
 from warehouse.runs import RunRow, record_run, rollback
 
 QUARANTINE_SCHEMA = {
@@ -330,6 +330,7 @@ class LoadSession:
     def __enter__(self) -> LoadSession:
         self.con.execute("BEGIN TRANSACTION")
         self._open = True
+        mart_tables.start(self.con)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -344,6 +345,8 @@ class LoadSession:
             _merge_dimensions(self.con)
             _check_integrity(self.con)
             inserted, updated, unchanged = _merge_facts(self.con, self.run_id, self.now)
+            if inserted or updated:
+                mart_tables.note_merged(self.con)
             self.inserted += inserted
             self.updated += updated
             self.unchanged += unchanged
@@ -362,6 +365,7 @@ class LoadSession:
         """Run the checks (unless the run changed nothing: the published state was already checked),
         log the run in meta.runs and commit."""
         changed = self.inserted + self.updated + self.quarantine_written
+        mart_tables.refresh(self.con)  # the stored marts' slices these facts touched, checked below
         if self.checks is not None and changed:
             self.checks(self.con)
         finished = clock.now()

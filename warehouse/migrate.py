@@ -2,7 +2,8 @@
 
 Migrations live in ``warehouse/migrations/NNNN_name.sql`` and are applied in order inside one
 transaction; ``meta.schema_version`` records which ran, so an older warehouse file upgrades in
-place. Mart views (``warehouse/marts/*.sql``) are recreated on every run since they hold no data.
+place. Mart views (``warehouse/marts/*.sql``) are recreated on every run since they hold no data; the
+stored marts (``warehouse.mart_tables``) are refreshed in full when their SQL or the seeds change.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse import mart_tables
 from warehouse.runs import rollback
-from warehouse.seeds import sync_seeds
+from warehouse.seeds import SEEDS_DIR, sync_seeds
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MARTS_DIR = Path(__file__).parent / "marts"
@@ -113,6 +115,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
             )
         sync_seeds(con)
         create_marts(con)
+        mart_tables.sync(con, mart_tables.definition_checksum(MARTS_DIR, SEEDS_DIR, MIGRATIONS_DIR))
         con.execute("COMMIT")
     except BaseException:
         rollback(con)

@@ -1,4 +1,5 @@
-"""A migrated in-memory warehouse and a one-line way to put facts in it, for the mart tests."""
+"""A migrated in-memory warehouse and a one-line way to put facts in it (the stored marts refreshed
+for it, as a load refreshes them), for the mart tests."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
+from warehouse import mart_tables
 from warehouse.migrate import migrate
 
 
@@ -48,6 +50,10 @@ def add_fact(
         "INSERT INTO core.fact_trade VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, 'run', 'hash', now())",
         [source, reporter, partner, product_id, period_id, flow_id, value, status],
     )
+    # written past the loader, so refresh the stored marts as a load does for what it touched
+    mart_tables.start(con)
+    con.execute(f"INSERT INTO {mart_tables.TOUCHED} VALUES (?, ?, ?, ?)", [source, reporter, partner, int(period_id[:4])])
+    mart_tables.refresh(con)
 
 
 def months(year: int, count: int) -> list[str]:

@@ -1,9 +1,7 @@
--- marts.trade_balance — grain: (source, reporter_iso3, partner_iso3, year).
--- Exports, imports and the balance from the reporter's side, each source on its own rows: the
--- headline measure of each direction (marts.int_trade_series_yearly.is_headline), named in
--- exports_basis / imports_basis. product_level says what was summed: 0 the publisher's total, 2 HS
--- chapters, more a detailed extract (a total only if the extract covered every code).
-CREATE OR REPLACE VIEW marts.trade_balance AS
+-- mart_tables.trade_balance_logic — grain: as marts.trade_balance (described below), whose logic it holds, computed
+-- from the views it reads; a load inserts the slices (source, reporter_iso3, partner_iso3, year) it touched into
+-- mart_tables.trade_balance from this view (warehouse/mart_tables.py).
+CREATE OR REPLACE VIEW mart_tables.trade_balance_logic AS
 WITH pivoted AS (
     SELECT
         source, reporter_iso3, partner_iso3, year,
@@ -42,3 +40,12 @@ SELECT
     p.imports_product_level
 FROM pivoted AS p
 JOIN core.dim_country AS partner ON partner.country_id = p.partner_iso3;
+
+-- marts.trade_balance — grain: (source, reporter_iso3, partner_iso3, year).
+-- Exports, imports and the balance from the reporter's side, each source on its own rows: the
+-- headline measure of each direction (marts.int_trade_series_yearly.is_headline), named in
+-- exports_basis / imports_basis. product_level says what was summed: 0 the publisher's total, 2 HS
+-- chapters, more a detailed extract (a total only if the extract covered every code).
+-- Stored: the rows of mart_tables.trade_balance, refreshed by each load (inside its transaction, before
+-- its quality gate) for the slices (source, reporter_iso3, partner_iso3, year) it touched, from mart_tables.trade_balance_logic.
+CREATE OR REPLACE VIEW marts.trade_balance AS SELECT * FROM mart_tables.trade_balance;

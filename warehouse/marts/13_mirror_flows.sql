@@ -1,14 +1,7 @@
--- marts.mirror_flows — grain: (exporter_iso3, importer_iso3, year, product_level, product_code,
--- exporter_source, importer_source).
--- The same flow seen from both ends: what the exporter reports exporting to the importer against
--- what the importer reports importing from the exporter, per year and product (TOTAL = level 0, HS
--- chapters = level 2, ...; codes are compared across HS vintages), with the difference, the ratio
--- and each side's valuation basis (FAS/FOB for exports; CIF or customs value for imports). Each
--- source appears with its headline trade measure (marts.int_trade_yearly.is_headline; charges,
--- duties and dutiable value never), so every pair of sources that covers both ends is one row.
--- Yearly values, months and basis as marts.int_trade_yearly (compare like with like).
--- exporter_id / importer_id are the former names of exporter_iso3 / importer_iso3, kept for scripts.
-CREATE OR REPLACE VIEW marts.mirror_flows AS
+-- mart_tables.mirror_flows_logic — grain: as marts.mirror_flows (described below), whose logic it holds, computed
+-- from the views it reads; a load inserts the slices (exporter_iso3, importer_iso3, year) it touched (both directions of a pair) into
+-- mart_tables.mirror_flows from this view (warehouse/mart_tables.py).
+CREATE OR REPLACE VIEW mart_tables.mirror_flows_logic AS
 WITH headline AS (
     SELECT
         source, reporter_iso3, partner_iso3, flow_id, direction, value_basis, product_level, product_code, year,
@@ -55,3 +48,17 @@ JOIN imports AS m
    AND m.year = x.year
    AND m.product_level = x.product_level
    AND m.product_code = x.product_code;
+
+-- marts.mirror_flows — grain: (exporter_iso3, importer_iso3, year, product_level, product_code,
+-- exporter_source, importer_source).
+-- The same flow seen from both ends: what the exporter reports exporting to the importer against
+-- what the importer reports importing from the exporter, per year and product (TOTAL = level 0, HS
+-- chapters = level 2, ...; codes are compared across HS vintages), with the difference, the ratio
+-- and each side's valuation basis (FAS/FOB for exports; CIF or customs value for imports). Each
+-- source appears with its headline trade measure (marts.int_trade_yearly.is_headline; charges,
+-- duties and dutiable value never), so every pair of sources that covers both ends is one row.
+-- Yearly values, months and basis as marts.int_trade_yearly (compare like with like).
+-- exporter_id / importer_id are the former names of exporter_iso3 / importer_iso3, kept for scripts.
+-- Stored: the rows of mart_tables.mirror_flows, refreshed by each load (inside its transaction, before
+-- its quality gate) for the slices (exporter_iso3, importer_iso3, year) it touched (both directions of a pair), from mart_tables.mirror_flows_logic.
+CREATE OR REPLACE VIEW marts.mirror_flows AS SELECT * FROM mart_tables.mirror_flows;

@@ -1,0 +1,144 @@
+"""Stored marts (mart_tables.*): one column definition with their logic, refreshed by each load for
+the slices it touched so that a table always equals a full recompute, and filled by migrate."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.helpers import batch, facts
+from transforms.conformed import PRODUCT_SCHEMA
+from warehouse import mart_tables
+from warehouse.loader import load
+from warehouse.migrate import migrate
+
+MARTS = [m.name for m in mart_tables.STORED_MARTS]
+
+
+def _differences(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Per stored mart, (rows only in the table, rows only in a full recompute)."""
+    out = {}
+    for mart in mart_tables.STORED_MARTS:
+        only = [
+            con.sql(f"SELECT count(*) FROM (SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b})").fetchall()[0][0]
+            for a, b in ((mart.table, mart.logic), (mart.logic, mart.table))
+        ]
+        out[mart.name] = (only[0], only[1])
+    return out
+
+
+def _reported_by(frame: pl.DataFrame, reporter: str, partner: str) -> pl.DataFrame:
+    return frame.with_columns(reporter_id=pl.lit(reporter), partner_id=pl.lit(partner))
+
+
+def _chapters(frame: pl.DataFrame) -> pl.DataFrame:
+    """The same facts split over HS chapters 87 (60 %) and 03 (40 %)."""
+    return pl.concat([
+        frame.with_columns(product_id=pl.lit(f"HS2022:{c}"), value_usd=pl.col("value_usd") * share)
+        for c, share in (("87", 0.6), ("03", 0.4))
+    ])
+
+
+def _batch(frame: pl.DataFrame, run_id: str):
+    products = pl.DataFrame(
+        [{"product_id": "TOTAL", "classification": "TOTAL", "hs_vintage": None, "code": "TOTAL", "level": 0,
+          "parent_id": None, "description": "All goods"}]
+        + [{"product_id": f"HS2022:{c}", "classification": "HS", "hs_vintage": "HS2022", "code": c, "level": 2,
+            "parent_id": None, "description": None} for c in ("87", "03")],
+        schema=PRODUCT_SCHEMA,
+    )
+    return dataclasses.replace(batch(frame, run_id=run_id), products=products)
+
+
+def _loads() -> list[pl.DataFrame]:
+    """New years, revisions of loaded months, an annual figure, the mirror (KOR reporting on USA)."""
+    year_2023 = [(p, f"2023-{m:02d}", f, 100.0 * m + len(p)) for p in ("KOR", "CAN", "WORLD")
+                 for m in range(1, 13) for f in ("X_FAS", "M_GEN_CUSTOMS")]
+    revised = [(p, f"2023-{m:02d}", "X_FAS", 7.0 * m) for p in ("KOR",) for m in range(3, 6)]
+    partial_2024 = [(p, f"2024-{m:02d}", f, 50.0 * m) for p in ("KOR", "CAN") for m in range(1, 7)
+                    for f in ("X_FAS", "M_GEN_CUSTOMS")]
+    annual = [("CAN", "2023", "X_FAS", 9999.0)]
+    mirror = [("USA", f"2023-{m:02d}", f, 90.0 * m) for m in range(1, 13) for f in ("X_FAS", "M_GEN_CUSTOMS")]
+    return [
+        facts(year_2023), facts(revised, file_hash="d" * 64), facts(partial_2024, file_hash="e" * 64),
+        facts(annual, file_hash="f" * 64), _reported_by(facts(mirror, file_hash="a" * 64), "KOR", "USA"),
+        facts([("KOR", "2024-03", "X_FAS", 1.0)], file_hash="b" * 64),  # a revision of the partial year
+        _chapters(facts(year_2023, file_hash="c" * 63 + "0")),  # by chapter, then a chapter revised
+        _chapters(facts(revised, file_hash="c" * 63 + "1")).with_columns(value_usd=pl.col("value_usd") + 1),
+    ]
+
+
+@pytest.fixture
+def loaded(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    for i, frame in enumerate(_loads()):
+        load(con, _batch(frame, run_id=f"run-{i}"))
+        assert _differences(con) == dict.fromkeys(MARTS, (0, 0)), f"after load {i}"
+    return con
+
+
+def test_each_table_has_the_columns_and_types_of_its_logic(con) -> None:
+    for mart in mart_tables.STORED_MARTS:
+        table = con.sql(f"SELECT * FROM {mart.table} LIMIT 0")
+        logic = con.sql(f"SELECT * FROM {mart.logic} LIMIT 0")
+        public = con.sql(f"SELECT * FROM marts.{mart.name} LIMIT 0")
+        assert list(zip(table.columns, table.types, strict=True)) == list(zip(logic.columns, logic.types, strict=True))
+        assert public.columns == table.columns
+        kind = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'mart_tables' AND table_name = ?", [mart.name]
+        ).fetchall()[0][0]
+        assert kind == 1
+
+
+def test_refreshed_slices_equal_a_full_recompute_after_loads_and_revisions(loaded) -> None:
+    con = loaded
+    counts = {m: con.sql(f"SELECT count(*) FROM marts.{m}").fetchall()[0][0] for m in MARTS}
+    assert all(counts.values()), counts  # every mart has rows, mirror_flows included
+    revised = con.sql(
+        "SELECT exports_usd FROM marts.trade_balance WHERE partner_iso3 = 'KOR' AND year = 2024"
+    ).fetchall()
+    assert revised == [(sum(50.0 * m for m in range(1, 7)) - 150.0 + 1.0,)]
+    ranks = con.sql("SELECT partner_iso3, rank FROM marts.partner_rank WHERE year = 2024 ORDER BY rank").fetchall()
+    assert [r[0] for r in ranks] == ["CAN", "KOR"]  # KOR's March revised down: the ranking was refreshed whole
+
+
+def test_a_load_that_changes_nothing_leaves_the_tables_alone(loaded) -> None:
+    con = loaded
+    before = {m: sorted(con.sql(f"SELECT * FROM mart_tables.{m}").fetchall(), key=repr) for m in MARTS}
+    load(con, batch(_loads()[5], run_id="again"))  # the same value again
+    assert con.sql(f"SELECT count(*) FROM {mart_tables.TOUCHED}").fetchall()[0][0] == 0
+    after = {m: sorted(con.sql(f"SELECT * FROM mart_tables.{m}").fetchall(), key=repr) for m in MARTS}
+    assert after == before
+
+
+def test_a_failed_load_rolls_the_tables_back(loaded) -> None:
+    con = loaded
+    before = con.sql("SELECT * FROM mart_tables.trade_balance ORDER BY ALL").fetchall()
+
+    def refuse(_con) -> None:
+        assert _con.sql("SELECT count(*) FROM marts.trade_balance WHERE year = 2030").fetchall()[0][0] == 1
+        raise RuntimeError("gate failed")  # the gate sees the refreshed marts, then refuses
+
+    with pytest.raises(RuntimeError, match="gate failed"):
+        load(con, batch(facts([("KOR", "2030-01", "X_FAS", 5.0)], file_hash="9" * 64), run_id="bad"), checks=refuse)
+    assert con.sql("SELECT * FROM mart_tables.trade_balance ORDER BY ALL").fetchall() == before
+
+
+def test_migrate_fills_the_tables_of_an_existing_warehouse(loaded) -> None:
+    con = loaded
+    # a warehouse from before the stored marts: no mart_tables, marts.trade_balance a view of its own
+    con.execute("DROP SCHEMA mart_tables CASCADE")
+    con.execute("DELETE FROM meta.schema_version WHERE version = 100")
+    con.execute("CREATE OR REPLACE VIEW marts.trade_balance AS SELECT 1 AS old")
+    assert [m.version for m in migrate(con)] == [100]
+    assert _differences(con) == dict.fromkeys(MARTS, (0, 0))
+    assert con.sql("SELECT count(*) FROM marts.trade_balance").fetchall()[0][0] > 0
+    con.execute("DELETE FROM mart_tables.partner_rank")  # unchanged definitions: migrate leaves them alone
+    migrate(con)
+    assert con.sql("SELECT count(*) FROM marts.partner_rank").fetchall()[0][0] == 0
+    con.execute("UPDATE mart_tables.definition SET checksum = 'older code'")  # changed mart SQL or seeds
+    migrate(con)
+    assert _differences(con) == dict.fromkeys(MARTS, (0, 0))
+    assert con.sql("SELECT count(*) FROM marts.partner_rank").fetchall()[0][0] > 0
