@@ -196,6 +196,7 @@ def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) 
             f"SELECT {cols}, ?, file_hash, ? FROM stage_fact",
             [run_id, now],
         )
+        mart_tables.note_inserted(con, "stage_fact")
         return _scalar(con, "SELECT count(*) FROM stage_fact"), 0, 0
     # only the fact rows of the sources and periods being loaded can match
     con.execute(
@@ -216,15 +217,13 @@ def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) 
     counts = dict(con.sql("SELECT change, count(*) FROM stage_change GROUP BY ALL").fetchall())
     if counts.get("update"):
         con.execute(
-            f"""
-            INSERT INTO core.fact_trade_revision
-            SELECT f.*, ? AS superseded_at, ? AS superseded_by_run
-            FROM core.fact_trade AS f
-            JOIN stage_change AS s ON {on}
-            WHERE s.change = 'update'
-            """,
-            [now, run_id],
+            f"CREATE OR REPLACE TEMP TABLE stage_replaced AS "
+            f"SELECT f.* FROM core.fact_trade AS f JOIN stage_change AS s ON {on} WHERE s.change = 'update'"
         )
+        con.execute("INSERT INTO core.fact_trade_revision SELECT *, ? AS superseded_at, ? AS superseded_by_run "
+                    "FROM stage_replaced", [now, run_id])
+        mart_tables.note_replaced(con, "stage_replaced", "(SELECT * FROM stage_change WHERE change = 'update')")
+        con.execute("DROP TABLE stage_replaced")
         con.execute(
             f"""
             UPDATE core.fact_trade AS f
@@ -242,6 +241,7 @@ def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) 
             """,
             [run_id, now],
         )
+        mart_tables.note_inserted(con, "(SELECT * FROM stage_change WHERE change = 'insert')")
     return counts.get("insert", 0), counts.get("update", 0), counts.get("same", 0)
 
 
@@ -345,8 +345,7 @@ class LoadSession:
             _merge_dimensions(self.con)
             _check_integrity(self.con)
             inserted, updated, unchanged = _merge_facts(self.con, self.run_id, self.now)
-            if inserted or updated:
-                mart_tables.note_merged(self.con)
+            mart_tables.apply_changes(self.con)
             self.inserted += inserted
             self.updated += updated
             self.unchanged += unchanged

@@ -1,9 +1,15 @@
 """Stored marts: the marts a BI tool or analyst queries, kept as tables refreshed by each load.
 
+Underneath them all, ``mart_tables.int_trade_yearly_sums`` holds the additive sums of every yearly
+value (``marts.int_trade_yearly`` states the rule over them): a load adds its changes to it
+(``note_inserted``, ``note_replaced``: new facts added, a revised fact's old version taken away and its
+new one added), so no refresh ever rescans a year of facts. A group whose quantity unit a revision
+changed is recomputed from its facts (its first and last units cannot be subtracted from).
+
 Each stored mart has one table (``mart_tables.<mart>``, its DDL in ``warehouse/migrations``), one
 view holding its logic (``mart_tables.<mart>_logic``, in ``warehouse/marts``) and the public name
 (``marts.<mart>``, a view over the table). A load records the (source, reporter, partner, year) its
-facts touched (``note_touched``); before its quality gate and COMMIT, ``refresh`` deletes each
+facts touched; before its quality gate and COMMIT, ``refresh`` deletes each
 table's affected slices and inserts them again from the logic view, so a refreshed table always
 equals a full recompute. ``migrate`` refreshes every table in full when the marts' SQL, the seeds or
 the migrations change (and so fills them for an existing warehouse).
@@ -16,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from schemas.core.fact_trade import GRAIN
 
 TOUCHED = "mart_touched"
 """Temporary table of the (source, reporter_iso3, partner_iso3, year) a load's facts touched."""
@@ -46,8 +54,19 @@ STORED_MARTS = (  # in refresh order: partner_rank reads marts.trade_balance
     StoredMart(
         "mirror_flows",
         ("exporter_iso3", "importer_iso3", "year"),
-        f"SELECT reporter_iso3 AS exporter_iso3, partner_iso3 AS importer_iso3, year FROM {TOUCHED} "
-        f"UNION SELECT partner_iso3, reporter_iso3, year FROM {TOUCHED}",
+        # only pairs reported from both ends can have rows (and facts are never taken away)
+        f"""
+        WITH pairs AS (
+            SELECT reporter_iso3 AS exporter_iso3, partner_iso3 AS importer_iso3, year FROM {TOUCHED}
+            UNION SELECT partner_iso3, reporter_iso3, year FROM {TOUCHED}
+        ),
+        reported AS (SELECT DISTINCT reporter_iso3, partner_iso3, year FROM mart_tables.int_trade_yearly_sums)
+        SELECT * FROM pairs AS p
+        WHERE EXISTS (SELECT 1 FROM reported AS r WHERE r.reporter_iso3 = p.exporter_iso3
+                      AND r.partner_iso3 = p.importer_iso3 AND r.year = p.year)
+          AND EXISTS (SELECT 1 FROM reported AS r WHERE r.reporter_iso3 = p.importer_iso3
+                      AND r.partner_iso3 = p.exporter_iso3 AND r.year = p.year)
+        """,
     ),
     StoredMart(
         "partner_rank", ("source", "reporter_iso3", "year"),
@@ -56,34 +75,136 @@ STORED_MARTS = (  # in refresh order: partner_rank reads marts.trade_balance
 )
 
 
+DELTA = "mart_sums_delta"
+"""Temporary table of a load's signed changes to ``SUMS``, one row per group and noted part."""
+RECOUNT = "mart_sums_recount"
+"""Temporary table of the ``SUMS`` groups a load must recompute from their facts."""
+SUMS = "mart_tables.int_trade_yearly_sums"
+GROUP = ("source", "reporter_iso3", "partner_iso3", "flow_id", "product_id", "year")
+"""The grain of ``SUMS``."""
+_ADDED = ("published_usd", "published_values", "published_partials", "published_quantity", "published_quantities",
+          "months_usd", "months_values", "months_quantity", "months_quantities")
+
+
+def sums_of(facts: str, sign: int = 1) -> str:
+    """The SELECT of ``SUMS`` rows from a relation of facts (core.fact_trade's columns), each sum and
+    count multiplied by ``sign``: -1 takes those facts away (their months and units are never taken
+    away: a revision keeps its key; a group whose unit a revision changed is recounted)."""
+    grain = "p.period_grain = 'year'"
+    month = "p.period_grain = 'month'"
+    quantity = "f.quantity"
+    adds = sign > 0
+    return f"""
+        SELECT
+            f.source, f.reporter_id AS reporter_iso3, f.partner_id AS partner_iso3, f.flow_id, f.product_id, p.year,
+            {sign} * coalesce(sum(f.value_usd) FILTER (WHERE {grain}), 0) AS published_usd,
+            {sign} * count(f.value_usd) FILTER (WHERE {grain}) AS published_values,
+            {sign} * count(f.value_usd) FILTER (WHERE {grain} AND f.value_status = 'partial') AS published_partials,
+            {sign} * coalesce(sum({quantity}) FILTER (WHERE {grain}), 0) AS published_quantity,
+            {sign} * count(f.quantity) FILTER (WHERE {grain}) AS published_quantities,
+            {sign} * coalesce(sum(f.value_usd) FILTER (WHERE {month}), 0) AS months_usd,
+            {sign} * count(f.value_usd) FILTER (WHERE {month}) AS months_values,
+            {sign} * coalesce(sum({quantity}) FILTER (WHERE {month}), 0) AS months_quantity,
+            {sign} * count(f.quantity) FILTER (WHERE {month}) AS months_quantities,
+            {"coalesce(bit_or(CAST(1 AS INTEGER) << p.month) FILTER (WHERE " + month + "), 0)" if adds else "0"}
+                AS month_bits,
+            {"min(marts.quantity_unit_norm(f.quantity_unit))" if adds else "CAST(NULL AS VARCHAR)"} AS unit_min,
+            {"max(marts.quantity_unit_norm(f.quantity_unit))" if adds else "CAST(NULL AS VARCHAR)"} AS unit_max
+        FROM {facts} AS f
+        JOIN core.dim_period AS p USING (period_id)
+        WHERE p.period_grain IN ('year', 'month')
+        GROUP BY ALL
+    """
+
+
 def start(con: duckdb.DuckDBPyConnection) -> None:
-    """An empty record of touched slices for a new load on ``con``."""
+    """An empty record of a new load's changes on ``con``."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {TOUCHED} "
         "(source VARCHAR, reporter_iso3 VARCHAR, partner_iso3 VARCHAR, year INTEGER)"
     )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {DELTA} AS SELECT * FROM {SUMS} LIMIT 0")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {RECOUNT} AS SELECT {', '.join(GROUP)} FROM {SUMS} LIMIT 0")
 
 
-def note_touched(con: duckdb.DuckDBPyConnection, facts: str) -> None:
-    """Record the series and years of ``facts`` (a relation with source, reporter_id, partner_id and
-    period_id, e.g. the staged facts that were inserted or updated)."""
+def note_inserted(con: duckdb.DuckDBPyConnection, facts: str) -> None:
+    """Add ``facts`` (a relation of new core.fact_trade rows) to the load's changes."""
+    con.execute(f"INSERT INTO {DELTA} {sums_of(facts)}")
+
+
+def note_replaced(con: duckdb.DuckDBPyConnection, old: str, new: str) -> None:
+    """Add a revision to the load's changes: ``old`` (the replaced versions of facts) taken away, ``new``
+    (their new versions, same keys) added; a group whose unit changed is recounted from its facts."""
+    con.execute(f"INSERT INTO {DELTA} {sums_of(old, -1)}")
+    con.execute(f"INSERT INTO {DELTA} {sums_of(new)}")
+    on = " AND ".join(f"o.{c} = n.{c}" for c in GRAIN)
     con.execute(
         f"""
-        INSERT INTO {TOUCHED}
-        SELECT DISTINCT f.source, f.reporter_id, f.partner_id, p.year
-        FROM {facts} AS f JOIN core.dim_period AS p USING (period_id)
-        EXCEPT SELECT * FROM {TOUCHED}
+        INSERT INTO {RECOUNT}
+        SELECT DISTINCT o.source, o.reporter_id, o.partner_id, o.flow_id, o.product_id, p.year
+        FROM {old} AS o JOIN {new} AS n ON {on} JOIN core.dim_period AS p ON p.period_id = o.period_id
+        WHERE marts.quantity_unit_norm(o.quantity_unit) IS DISTINCT FROM marts.quantity_unit_norm(n.quantity_unit)
         """
     )
 
 
-def note_merged(con: duckdb.DuckDBPyConnection) -> None:
-    """Record the series and years of the part the loader just merged: its inserted or updated facts
-    (``stage_change`` when the part was compared against existing facts, else every ``stage_fact``)."""
-    compared = con.sql(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'stage_change'"
-    ).fetchall()[0][0]
-    note_touched(con, "(SELECT * FROM stage_change WHERE change <> 'same')" if compared else "stage_fact")
+def apply_changes(con: duckdb.DuckDBPyConnection) -> None:
+    """Add the changes noted so far to ``SUMS``, recount the groups that need it, and note the slices
+    (source, reporter, partner, year) they touched (the loader calls it after each part it merges)."""
+    if not con.sql(f"SELECT count(*) FROM (SELECT 1 FROM {DELTA} UNION ALL SELECT 1 FROM {RECOUNT} LIMIT 1)").fetchall()[0][0]:
+        return
+    keys = ", ".join(GROUP)
+    sums = ", ".join(f"sum({c}) AS {c}" for c in _ADDED)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE mart_sums_change AS
+        SELECT {keys}, {sums}, bit_or(month_bits) AS month_bits, min(unit_min) AS unit_min, max(unit_max) AS unit_max
+        FROM {DELTA} GROUP BY ALL
+        """
+    )
+    con.execute(f"INSERT INTO {TOUCHED} SELECT DISTINCT source, reporter_iso3, partner_iso3, year FROM mart_sums_change "
+                f"UNION SELECT DISTINCT source, reporter_iso3, partner_iso3, year FROM {RECOUNT}")
+    match = " AND ".join(f"s.{k} = c.{k}" for k in GROUP)
+    scope = _scope(con, "mart_sums_change", ("source", "reporter_iso3", "year"), "s")
+    if scope and con.sql(f"SELECT count(*) FROM (SELECT 1 FROM {SUMS} AS s WHERE {scope} LIMIT 1)").fetchall()[0][0]:
+        added = ", ".join(f"{c} = s.{c} + c.{c}" for c in _ADDED)
+        con.execute(
+            f"""
+            UPDATE {SUMS} AS s
+            SET {added}, month_bits = s.month_bits | c.month_bits,
+                unit_min = least(s.unit_min, c.unit_min), unit_max = greatest(s.unit_max, c.unit_max)
+            FROM mart_sums_change AS c
+            WHERE {scope} AND {match}
+            """
+        )
+        con.execute(f"DELETE FROM mart_sums_change AS c WHERE EXISTS (SELECT 1 FROM {SUMS} AS s WHERE {scope} AND {match})")
+    con.execute(f"INSERT INTO {SUMS} BY NAME SELECT * FROM mart_sums_change")
+    con.execute("DROP TABLE mart_sums_change")
+    if con.sql(f"SELECT count(*) FROM {RECOUNT}").fetchall()[0][0]:
+        match = " AND ".join(f"s.{k} = r.{k}" for k in GROUP)
+        con.execute(f"DELETE FROM {SUMS} AS s WHERE EXISTS (SELECT 1 FROM {RECOUNT} AS r WHERE {match})")
+        facts = (
+            f"(SELECT f.* FROM core.fact_trade AS f JOIN core.dim_period AS p USING (period_id) "
+            f"SEMI JOIN {RECOUNT} AS r ON f.source = r.source AND f.reporter_id = r.reporter_iso3 "
+            f"AND f.partner_id = r.partner_iso3 AND f.flow_id = r.flow_id AND f.product_id = r.product_id "
+            f"AND p.year = r.year)"
+        )
+        con.execute(f"INSERT INTO {SUMS} BY NAME {sums_of(facts)}")
+    con.execute(f"DELETE FROM {DELTA}")
+    con.execute(f"DELETE FROM {RECOUNT}")
+
+
+def _scope(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], alias: str) -> str:
+    """``alias.key IN (...)`` for each of ``keys``' values in ``table`` (constants reach the scan's zone
+    maps), joined by AND; empty when ``table`` is empty."""
+    parts = []
+    for key in keys:
+        values = [r[0] for r in con.sql(f"SELECT DISTINCT {key} FROM {table} WHERE {key} IS NOT NULL ORDER BY 1").fetchall()]
+        if not values:
+            return ""
+        if len(values) <= 1000:
+            parts.append(f"{alias}.{key} IN ({_literals(values)})")
+    return " AND ".join(parts) or "true"
 
 
 def _literals(values: list[object]) -> str:
@@ -94,21 +215,18 @@ def _refresh_slices(con: duckdb.DuckDBPyConnection, mart: StoredMart) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE mart_slice AS {mart.slices}")
     match = " AND ".join(f"s.{k} = t.{k}" for k in mart.keys)
     con.execute(f"DELETE FROM {mart.table} AS t WHERE EXISTS (SELECT 1 FROM mart_slice AS s WHERE {match})")
-    # each key's values as constants too, so the filters reach the fact scan (zone maps, join filters)
-    constants = []
-    for key in mart.keys:
-        values = [r[0] for r in con.sql(f"SELECT DISTINCT {key} FROM mart_slice WHERE {key} IS NOT NULL ORDER BY 1").fetchall()]
-        if not values:
-            return
-        if len(values) <= 1000:
-            constants.append(f"t.{key} IN ({_literals(values)})")
-    where = " AND ".join([*constants, f"EXISTS (SELECT 1 FROM mart_slice AS s WHERE {match})"])
-    con.execute(f"INSERT INTO {mart.table} BY NAME SELECT * FROM {mart.logic} AS t WHERE {where}")
+    # each key's values as constants too, so the filters reach the scans (zone maps, join filters)
+    scope = _scope(con, "mart_slice", mart.keys, "t")
+    if scope:
+        where = f"{scope} AND EXISTS (SELECT 1 FROM mart_slice AS s WHERE {match})"
+        con.execute(f"INSERT INTO {mart.table} BY NAME SELECT * FROM {mart.logic} AS t WHERE {where}")
     con.execute("DROP TABLE mart_slice")
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute, in the caller's transaction, every stored mart's slices the load touched."""
+    """Add the load's changes to the sums and recompute, in the caller's transaction, every stored
+    mart's slices the load touched."""
+    apply_changes(con)
     if not con.sql(f"SELECT count(*) FROM {TOUCHED}").fetchall()[0][0]:
         return
     for mart in STORED_MARTS:
@@ -116,7 +234,9 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute every stored mart in full (in the caller's transaction)."""
+    """Recompute the sums and every stored mart in full (in the caller's transaction)."""
+    con.execute(f"DELETE FROM {SUMS}")
+    con.execute(f"INSERT INTO {SUMS} BY NAME {sums_of('core.fact_trade')}")
     for mart in STORED_MARTS:
         con.execute(f"DELETE FROM {mart.table}")
         con.execute(f"INSERT INTO {mart.table} BY NAME SELECT * FROM {mart.logic}")

@@ -46,13 +46,13 @@ def add_fact(
     """One core.fact_trade row, with the period and product it needs."""
     _period(con, period_id)
     _product(con, product_id)
-    con.execute(
-        "INSERT INTO core.fact_trade VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, 'run', 'hash', now())",
-        [source, reporter, partner, product_id, period_id, flow_id, value, status],
-    )
-    # written past the loader, so refresh the stored marts as a load does for what it touched
+    row = [source, reporter, partner, product_id, period_id, flow_id, value, status]
+    # written past the loader, so refresh the stored marts as a load does for what it added
     mart_tables.start(con)
-    con.execute(f"INSERT INTO {mart_tables.TOUCHED} VALUES (?, ?, ?, ?)", [source, reporter, partner, int(period_id[:4])])
+    con.execute("CREATE OR REPLACE TEMP TABLE added_fact AS SELECT * FROM core.fact_trade LIMIT 0")
+    for table in ("core.fact_trade", "added_fact"):
+        con.execute(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, 'run', 'hash', now())", row)
+    mart_tables.note_inserted(con, "added_fact")
     mart_tables.refresh(con)
 
 

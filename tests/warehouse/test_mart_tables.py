@@ -16,6 +16,7 @@ from warehouse.loader import load
 from warehouse.migrate import migrate
 
 MARTS = [m.name for m in mart_tables.STORED_MARTS]
+STORED = [*MARTS, "sums"]
 
 
 def _differences(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
@@ -27,6 +28,12 @@ def _differences(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
             for a, b in ((mart.table, mart.logic), (mart.logic, mart.table))
         ]
         out[mart.name] = (only[0], only[1])
+    full = mart_tables.sums_of("core.fact_trade")
+    only = [
+        con.sql(f"SELECT count(*) FROM ({a} EXCEPT ALL {b})").fetchall()[0][0]
+        for a, b in ((f"SELECT * FROM {mart_tables.SUMS}", full), (full, f"SELECT * FROM {mart_tables.SUMS}"))
+    ]
+    out["sums"] = (only[0], only[1])
     return out
 
 
@@ -75,7 +82,7 @@ def _loads() -> list[pl.DataFrame]:
 def loaded(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     for i, frame in enumerate(_loads()):
         load(con, _batch(frame, run_id=f"run-{i}"))
-        assert _differences(con) == dict.fromkeys(MARTS, (0, 0)), f"after load {i}"
+        assert _differences(con) == dict.fromkeys(STORED, (0, 0)), f"after load {i}"
     return con
 
 
@@ -130,15 +137,32 @@ def test_migrate_fills_the_tables_of_an_existing_warehouse(loaded) -> None:
     con = loaded
     # a warehouse from before the stored marts: no mart_tables, marts.trade_balance a view of its own
     con.execute("DROP SCHEMA mart_tables CASCADE")
-    con.execute("DELETE FROM meta.schema_version WHERE version = 100")
+    con.execute("DELETE FROM meta.schema_version WHERE version >= 100")
     con.execute("CREATE OR REPLACE VIEW marts.trade_balance AS SELECT 1 AS old")
-    assert [m.version for m in migrate(con)] == [100]
-    assert _differences(con) == dict.fromkeys(MARTS, (0, 0))
+    assert [m.version for m in migrate(con)] == [100, 101]
+    assert _differences(con) == dict.fromkeys(STORED, (0, 0))
     assert con.sql("SELECT count(*) FROM marts.trade_balance").fetchall()[0][0] > 0
     con.execute("DELETE FROM mart_tables.partner_rank")  # unchanged definitions: migrate leaves them alone
     migrate(con)
     assert con.sql("SELECT count(*) FROM marts.partner_rank").fetchall()[0][0] == 0
     con.execute("UPDATE mart_tables.definition SET checksum = 'older code'")  # changed mart SQL or seeds
     migrate(con)
-    assert _differences(con) == dict.fromkeys(MARTS, (0, 0))
+    assert _differences(con) == dict.fromkeys(STORED, (0, 0))
     assert con.sql("SELECT count(*) FROM marts.partner_rank").fetchall()[0][0] > 0
+
+
+def test_a_revision_that_changes_the_unit_recounts_its_group(con) -> None:
+    def with_unit(frame: pl.DataFrame, unit: str, quantity: float) -> pl.DataFrame:
+        return frame.with_columns(quantity=pl.lit(quantity), quantity_unit=pl.lit(unit))
+
+    months = [("KOR", f"2023-{m:02d}", "M_GEN_CUSTOMS", 10.0 * m) for m in range(1, 4)]
+    load(con, batch(with_unit(facts(months), "KGM", 2.5), run_id="kg"))
+    load(con, batch(with_unit(facts(months[:1], file_hash="d" * 64), "T", 0.5), run_id="tonnes"))
+    assert _differences(con) == dict.fromkeys(STORED, (0, 0))
+    row = con.sql(
+        "SELECT quantity, quantity_unit, quantity_units FROM marts.int_trade_yearly WHERE partner_iso3 = 'KOR'"
+    ).fetchall()
+    assert row == [(5.5, "kg", 2)]
+    load(con, batch(with_unit(facts(months[:1], file_hash="e" * 64), "kg", 2.5), run_id="back"))  # KGM is kg
+    assert _differences(con) == dict.fromkeys(STORED, (0, 0))
+    assert con.sql("SELECT quantity_units FROM marts.int_trade_yearly WHERE partner_iso3 = 'KOR'").fetchall() == [(1,)]

@@ -4,6 +4,16 @@
 -- at a declared grain and holds no data today: any of them can become a table the loader refreshes
 -- for the series and years a load touched, with the marts above unchanged.
 
+-- marts.quantity_unit_norm — grain: a scalar macro, one spelling per quantity unit (KGM and kg are kg).
+CREATE OR REPLACE MACRO marts.quantity_unit_norm(unit) AS
+    CASE lower(unit)
+        WHEN 'kgm' THEN 'kg'
+        WHEN 'l' THEN 'liter' WHEN 'ltr' THEN 'liter'
+        WHEN 'no' THEN 'each' WHEN 'no.' THEN 'each' WHEN 'u' THEN 'each'
+        WHEN 'doz' THEN 'doz.'
+        ELSE lower(unit)
+    END;
+
 -- marts.int_trade_facts — grain: the fact grain (source, reporter_iso3, partner_iso3, product_id,
 -- period_id, flow_id). core.fact_trade with its product, period and flow attributes: the only join
 -- of facts to those dimensions. quantity_unit_norm spells each unit one way (KGM and kg are kg).
@@ -31,13 +41,7 @@ SELECT
     f.value_status,
     f.quantity,
     f.quantity_unit,
-    CASE lower(f.quantity_unit)
-        WHEN 'kgm' THEN 'kg'
-        WHEN 'l' THEN 'liter' WHEN 'ltr' THEN 'liter'
-        WHEN 'no' THEN 'each' WHEN 'no.' THEN 'each' WHEN 'u' THEN 'each'
-        WHEN 'doz' THEN 'doz.'
-        ELSE lower(f.quantity_unit)
-    END AS quantity_unit_norm
+    marts.quantity_unit_norm(f.quantity_unit) AS quantity_unit_norm
 FROM core.fact_trade AS f
 JOIN core.dim_product AS pr USING (product_id)
 JOIN core.dim_period AS pe USING (period_id)
@@ -56,59 +60,50 @@ JOIN core.dim_flow AS fl USING (flow_id);
 --     value never are.
 CREATE OR REPLACE VIEW marts.int_trade_yearly AS
 WITH series_months AS (
-    SELECT source, reporter_iso3, partner_iso3, flow_id, year, count(DISTINCT month) AS months_loaded
-    FROM marts.int_trade_facts
-    WHERE period_grain = 'month'
-    GROUP BY ALL
-),
-
-by_product AS (
-    SELECT
-        source, reporter_iso3, partner_iso3, flow_id, product_id, year,
-        direction, value_basis, headline_priority, is_trade_value,
-        classification, hs_vintage, product_code, product_level, hs_chapter,
-        sum(value_usd) FILTER (WHERE period_grain = 'year') AS published_usd,
-        sum(quantity) FILTER (WHERE period_grain = 'year') AS published_quantity,
-        bool_or(value_status = 'partial') FILTER (WHERE period_grain = 'year' AND value_usd IS NOT NULL)
-            AS published_is_partial,
-        sum(value_usd) FILTER (WHERE period_grain = 'month') AS months_usd,
-        sum(quantity) FILTER (WHERE period_grain = 'month') AS months_quantity,
-        min(quantity_unit_norm) AS quantity_unit,
-        count(DISTINCT quantity_unit_norm) AS quantity_units
-    FROM marts.int_trade_facts
-    WHERE period_grain IN ('year', 'month')
+    SELECT source, reporter_iso3, partner_iso3, flow_id, year, CAST(bit_count(bit_or(month_bits)) AS BIGINT) AS months_loaded
+    FROM mart_tables.int_trade_yearly_sums
     GROUP BY ALL
 ),
 
 yearly AS (
     SELECT
-        p.*,
-        p.published_usd IS NOT NULL AS has_published_year,
-        coalesce(m.months_loaded, 0) AS months_loaded
-    FROM by_product AS p
-    LEFT JOIN series_months AS m USING (source, reporter_iso3, partner_iso3, flow_id, year)
+        s.*,
+        s.published_values > 0 AS has_published_year,
+        CASE WHEN s.published_values > 0 THEN s.published_partials > 0 END AS published_is_partial,
+        m.months_loaded
+    FROM mart_tables.int_trade_yearly_sums AS s
+    JOIN series_months AS m USING (source, reporter_iso3, partner_iso3, flow_id, year)
 )
 
 SELECT
-    source, reporter_iso3, partner_iso3, flow_id, product_id, year,
-    CASE WHEN has_published_year THEN published_usd ELSE months_usd END AS value_usd,
-    CASE WHEN has_published_year THEN published_quantity ELSE months_quantity END AS quantity,
-    quantity_unit,
-    quantity_units,
+    y.source, y.reporter_iso3, y.partner_iso3, y.flow_id, y.product_id, y.year,
     CASE
-        WHEN NOT has_published_year THEN months_loaded
-        WHEN published_is_partial THEN nullif(months_loaded, 0)
+        WHEN y.has_published_year THEN y.published_usd
+        WHEN y.months_values > 0 THEN y.months_usd
+    END AS value_usd,
+    CASE
+        WHEN y.has_published_year THEN CASE WHEN y.published_quantities > 0 THEN y.published_quantity END
+        WHEN y.months_quantities > 0 THEN y.months_quantity
+    END AS quantity,
+    y.unit_min AS quantity_unit,
+    CAST(CASE WHEN y.unit_min IS NULL THEN 0 WHEN y.unit_min = y.unit_max THEN 1 ELSE 2 END AS BIGINT) AS quantity_units,
+    CASE
+        WHEN NOT y.has_published_year THEN y.months_loaded
+        WHEN y.published_is_partial THEN nullif(y.months_loaded, 0)
         ELSE 12
     END AS months_covered,
-    CASE WHEN has_published_year THEN published_is_partial ELSE months_loaded < 12 END AS is_partial_year,
-    CASE WHEN has_published_year THEN 'published annual' ELSE 'sum of months' END AS year_basis,
-    direction, value_basis, headline_priority, is_trade_value,
-    is_trade_value AND row_number() OVER (
-        PARTITION BY source, reporter_iso3, partner_iso3, direction, product_id, year, is_trade_value
-        ORDER BY headline_priority
+    CASE WHEN y.has_published_year THEN y.published_is_partial ELSE y.months_loaded < 12 END AS is_partial_year,
+    CASE WHEN y.has_published_year THEN 'published annual' ELSE 'sum of months' END AS year_basis,
+    fl.direction, fl.value_basis, fl.headline_priority, fl.is_trade_value,
+    fl.is_trade_value AND row_number() OVER (
+        PARTITION BY y.source, y.reporter_iso3, y.partner_iso3, fl.direction, y.product_id, y.year, fl.is_trade_value
+        ORDER BY fl.headline_priority
     ) = 1 AS is_headline,
-    classification, hs_vintage, product_code, product_level, hs_chapter
-FROM yearly;
+    pr.classification, pr.hs_vintage, pr.code AS product_code, pr.level AS product_level,
+    CASE WHEN pr.classification = 'HS' THEN left(pr.code, 2) END AS hs_chapter
+FROM yearly AS y
+JOIN core.dim_flow AS fl USING (flow_id)
+JOIN core.dim_product AS pr USING (product_id);
 
 -- marts.int_trade_series_yearly — grain: (source, reporter_iso3, partner_iso3, flow_id, year).
 -- Each series' yearly value of all goods, never adding two product levels together: only the
@@ -117,11 +112,10 @@ FROM yearly;
 -- extract covered every code). Yearly values, months and basis as marts.int_trade_yearly;
 -- is_headline picks the direction's headline measure of the source, pair and year.
 CREATE OR REPLACE VIEW marts.int_trade_series_yearly AS
-WITH levelled AS (
-    SELECT
-        *,
-        min(product_level) OVER (PARTITION BY source, reporter_iso3, partner_iso3, flow_id, year) AS series_level
+WITH series_levels AS (
+    SELECT source, reporter_iso3, partner_iso3, flow_id, year, min(product_level) AS product_level
     FROM marts.int_trade_yearly
+    GROUP BY ALL
 ),
 
 series AS (
@@ -133,8 +127,8 @@ series AS (
         max(months_covered) AS months_covered,
         bool_or(is_partial_year) AS is_partial_year,
         CASE WHEN min(year_basis) = max(year_basis) THEN min(year_basis) ELSE 'mixed' END AS year_basis
-    FROM levelled
-    WHERE product_level = series_level
+    FROM marts.int_trade_yearly
+    SEMI JOIN series_levels USING (source, reporter_iso3, partner_iso3, flow_id, year, product_level)
     GROUP BY ALL
 )
 

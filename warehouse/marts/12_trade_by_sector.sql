@@ -3,11 +3,13 @@
 -- mart_tables.trade_by_sector from this view (warehouse/mart_tables.py).
 CREATE OR REPLACE VIEW mart_tables.trade_by_sector_logic AS
 WITH hs AS (
-    SELECT
-        *,
-        min(product_level) OVER (PARTITION BY source, reporter_iso3, partner_iso3, flow_id, year) AS series_level
-    FROM marts.int_trade_yearly
-    WHERE classification = 'HS'
+    SELECT * FROM marts.int_trade_yearly WHERE classification = 'HS'
+),
+
+series_levels AS (
+    SELECT source, reporter_iso3, partner_iso3, flow_id, year, min(product_level) AS product_level
+    FROM hs
+    GROUP BY ALL
 ),
 
 chapters AS (
@@ -19,7 +21,7 @@ chapters AS (
         bool_or(is_partial_year) AS is_partial_year,
         CASE WHEN min(year_basis) = max(year_basis) THEN min(year_basis) ELSE 'mixed' END AS year_basis
     FROM hs
-    WHERE product_level = series_level
+    SEMI JOIN series_levels USING (source, reporter_iso3, partner_iso3, flow_id, year, product_level)
     GROUP BY ALL
 )
 
