@@ -60,7 +60,7 @@ STORED_MARTS = (  # in refresh order: partner_rank reads marts.trade_balance
             SELECT reporter_iso3 AS exporter_iso3, partner_iso3 AS importer_iso3, year FROM {TOUCHED}
             UNION SELECT partner_iso3, reporter_iso3, year FROM {TOUCHED}
         ),
-        reported AS (SELECT DISTINCT reporter_iso3, partner_iso3, year FROM mart_tables.int_trade_yearly_sums)
+        reported AS (SELECT * FROM marts.int_trade_reported_pairs)
         SELECT * FROM pairs AS p
         WHERE EXISTS (SELECT 1 FROM reported AS r WHERE r.reporter_iso3 = p.exporter_iso3
                       AND r.partner_iso3 = p.importer_iso3 AND r.year = p.year)
@@ -117,6 +117,11 @@ def sums_of(facts: str, sign: int = 1) -> str:
     """
 
 
+DERIVE = "mart_sums_derive"
+"""Temporary table with one row when the load started on an empty ``SUMS`` (a new warehouse, a
+rebuild): it notes nothing and derives the sums and every stored mart in full at its end."""
+
+
 def start(con: duckdb.DuckDBPyConnection) -> None:
     """An empty record of a new load's changes on ``con``."""
     con.execute(
@@ -125,16 +130,25 @@ def start(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {DELTA} AS SELECT * FROM {SUMS} LIMIT 0")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {RECOUNT} AS SELECT {', '.join(GROUP)} FROM {SUMS} LIMIT 0")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {DERIVE} AS SELECT 1 AS derive WHERE NOT EXISTS (SELECT 1 FROM {SUMS})")
+
+
+def _deriving(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.sql(f"SELECT count(*) FROM {DERIVE}").fetchall()[0][0])
 
 
 def note_inserted(con: duckdb.DuckDBPyConnection, facts: str) -> None:
     """Add ``facts`` (a relation of new core.fact_trade rows) to the load's changes."""
+    if _deriving(con):
+        return
     con.execute(f"INSERT INTO {DELTA} {sums_of(facts)}")
 
 
 def note_replaced(con: duckdb.DuckDBPyConnection, old: str, new: str) -> None:
     """Add a revision to the load's changes: ``old`` (the replaced versions of facts) taken away, ``new``
     (their new versions, same keys) added; a group whose unit changed is recounted from its facts."""
+    if _deriving(con):
+        return
     con.execute(f"INSERT INTO {DELTA} {sums_of(old, -1)}")
     con.execute(f"INSERT INTO {DELTA} {sums_of(new)}")
     on = " AND ".join(f"o.{c} = n.{c}" for c in GRAIN)
@@ -167,17 +181,20 @@ def apply_changes(con: duckdb.DuckDBPyConnection) -> None:
     match = " AND ".join(f"s.{k} = c.{k}" for k in GROUP)
     scope = _scope(con, "mart_sums_change", ("source", "reporter_iso3", "year"), "s")
     if scope and con.sql(f"SELECT count(*) FROM (SELECT 1 FROM {SUMS} AS s WHERE {scope} LIMIT 1)").fetchall()[0][0]:
-        added = ", ".join(f"{c} = s.{c} + c.{c}" for c in _ADDED)
+        # the changed groups' new rows (their old sums plus the change), then the old rows replaced: a
+        # delete and an append, far cheaper in DuckDB than updating rows in place
+        added = ", ".join(f"c.{c} + coalesce(s.{c}, 0) AS {c}" for c in _ADDED)
         con.execute(
             f"""
-            UPDATE {SUMS} AS s
-            SET {added}, month_bits = s.month_bits | c.month_bits,
-                unit_min = least(s.unit_min, c.unit_min), unit_max = greatest(s.unit_max, c.unit_max)
+            CREATE OR REPLACE TEMP TABLE mart_sums_change AS
+            SELECT {", ".join(f"c.{k}" for k in GROUP)}, {added},
+                   c.month_bits | coalesce(s.month_bits, 0) AS month_bits,
+                   least(s.unit_min, c.unit_min) AS unit_min, greatest(s.unit_max, c.unit_max) AS unit_max
             FROM mart_sums_change AS c
-            WHERE {scope} AND {match}
+            LEFT JOIN (SELECT * FROM {SUMS} AS s WHERE {scope}) AS s USING ({keys})
             """
         )
-        con.execute(f"DELETE FROM mart_sums_change AS c WHERE EXISTS (SELECT 1 FROM {SUMS} AS s WHERE {scope} AND {match})")
+        con.execute(f"DELETE FROM {SUMS} AS s WHERE {scope} AND EXISTS (SELECT 1 FROM mart_sums_change AS c WHERE {match})")
     con.execute(f"INSERT INTO {SUMS} BY NAME SELECT * FROM mart_sums_change")
     con.execute("DROP TABLE mart_sums_change")
     if con.sql(f"SELECT count(*) FROM {RECOUNT}").fetchall()[0][0]:
@@ -225,7 +242,10 @@ def _refresh_slices(con: duckdb.DuckDBPyConnection, mart: StoredMart) -> None:
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Add the load's changes to the sums and recompute, in the caller's transaction, every stored
-    mart's slices the load touched."""
+    mart's slices the load touched (all of them in full when it started on empty sums)."""
+    if _deriving(con):
+        refresh_all(con)
+        return
     apply_changes(con)
     if not con.sql(f"SELECT count(*) FROM {TOUCHED}").fetchall()[0][0]:
         return

@@ -139,3 +139,8 @@ SELECT
         ORDER BY headline_priority
     ) = 1 AS is_headline
 FROM series;
+
+-- marts.int_trade_reported_pairs — grain: (reporter_iso3, partner_iso3, year).
+-- Each reporter's partners with any trade fact loaded for the year, from any source.
+CREATE OR REPLACE VIEW marts.int_trade_reported_pairs AS
+SELECT DISTINCT reporter_iso3, partner_iso3, year FROM mart_tables.int_trade_yearly_sums;
