@@ -18,6 +18,7 @@ import datetime as dt
 import duckdb
 import pytest
 
+from warehouse import mart_tables
 from warehouse.migrate import migrate
 
 RATES = [
@@ -65,6 +66,7 @@ def con() -> duckdb.DuckDBPyConnection:
                    CASE WHEN ? IS NOT NULL THEN 'KG' END, 'reported', 'r', '', now())""",
             [partner, f"HS2022:{hs6}", value, quantity, quantity],
         )
+    mart_tables.refresh_all(connection)  # facts written past the loader: the stored marts and sums refreshed
     yield connection
     connection.close()
 
@@ -145,6 +147,7 @@ def test_realised_duty_rate(con) -> None:
                    NULL, NULL, 'reported', 'r', '', now())""",
             [flow_id, value],
         )
+    mart_tables.refresh_all(con)  # written past the loader
     rows = con.sql(
         """SELECT partner_iso3, calculated_duty_usd, duty_on_dutiable_pct, duty_on_customs_value_pct
            FROM marts.tariff_realised_duty WHERE importer_iso3 = 'USA' AND year = 2024"""
