@@ -179,6 +179,10 @@ def _failure(exc: Exception) -> str | None:
     """The line to print for an error that is the user's (input, files, environment), else None."""
     from flows.errors import is_user_error
 
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is not None and isinstance(exc, pydantic.ValidationError):  # the settings: one item each
+        items = [f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()]
+        return f"bad settings ({os.environ.get('ENTREPOT_CONFIG', 'entrepot.toml')} or ENTREPOT_*): {'; '.join(items)}"
     if is_user_error(exc):
         return str(exc)
     if isinstance(exc, OSError):
