@@ -45,11 +45,12 @@ def run(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[s
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """A directory holding a small warehouse (built without Prefect) as w.duckdb."""
-    from tests.demo_warehouse import build
-
+    """A directory holding a small warehouse (built without Prefect) as w.duckdb; built in a child
+    process, so this one holds no DuckDB connection cached by the pipeline (tests/flows/test_exit_clean.py)."""
     cwd = tmp_path_factory.mktemp("built")
-    build(cwd / "w.duckdb", cwd / "landing")
+    script = "import sys; from pathlib import Path; from tests.demo_warehouse import build; build(Path(sys.argv[1]), Path(sys.argv[2]))"
+    subprocess.run([sys.executable, "-c", script, str(cwd / "w.duckdb"), str(cwd / "landing")], cwd=REPO,
+                   env={**os.environ, "PYTHONPATH": str(REPO)}, check=True, timeout=300)
     return cwd
 
 
