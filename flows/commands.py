@@ -92,11 +92,31 @@ OPTION_PATHS: dict[str, set[IngestPath]] = {
 """The ingest options and the ingest paths that take them."""
 
 
+def _tariff_options(args: argparse.Namespace) -> dict[str, str]:
+    from flows.tariff_options import check_options
+
+    if args.source == "usitc-hts" and args.valid_from is None:
+        raise ValueError("usitc-hts: --valid-from YYYY-MM-DD is required (the date the edition takes effect)")
+    return check_options(args.source, {"agreement": args.agreement, "importer": args.importer,
+                                       "base_date": args.base_date})
+
+
+def _staging_scope(args: argparse.Namespace) -> dict[str, str]:
+    from flows.tariff_options import check_scope
+
+    return check_scope(args.agreement, args.importer)
+
+
+OPTION_CHECKS: dict[IngestPath, Callable[[argparse.Namespace], dict[str, str]]] = {
+    "trade": lambda args: {}, "tariff": _tariff_options, "reference": lambda args: {},
+    "staging-notes": _staging_scope,
+}
+"""Per ingest path: its options, checked (a missing or malformed one is refused)."""
+
+
 def check_ingest(args: argparse.Namespace) -> dict[str, str]:
     """Refuse an ingest command line before any flow starts: a missing file, an option the source
     does not take, a missing or malformed one. Returns the source's checked options."""
-    from flows.tariff_options import check_options, check_scope
-
     path = INGEST_PATHS[args.source]
     if not args.file.exists():
         raise FileNotFoundError(f"--file {args.file}: no such file")
@@ -105,14 +125,7 @@ def check_ingest(args: argparse.Namespace) -> dict[str, str]:
     for option, paths in OPTION_PATHS.items():
         if path not in paths and getattr(args, option) not in (None, False):
             raise ValueError(f"{args.source}: --{option.replace('_', '-')} does not apply to this source")
-    if path == "staging-notes":
-        return check_scope(args.agreement, args.importer)
-    if path != "tariff":
-        return {}
-    if args.source == "usitc-hts" and args.valid_from is None:
-        raise ValueError("usitc-hts: --valid-from YYYY-MM-DD is required (the date the edition takes effect)")
-    return check_options(args.source, {"agreement": args.agreement, "importer": args.importer,
-                                       "base_date": args.base_date})
+    return OPTION_CHECKS[path](args)
 
 
 def _ingest_trade(args: argparse.Namespace, settings, options: dict[str, str]) -> None:
