@@ -15,6 +15,7 @@ from prefect import flow
 from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
 from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
 from flows.settings import load_settings
+from flows.source_names import REFERENCES
 from flows.sources.files import UnreadableFileError
 from flows.sources.hs_reference import read_conversion
 from flows.sources.landing import LandedPayload, land_file
@@ -27,7 +28,7 @@ from warehouse.loader import check_reject_share, latest_loaded_hashes
 from warehouse.reference_loader import ReferenceBatch, ReferenceResult, load_concordance
 
 SOURCE = "hs_concordance"
-REFERENCE_SOURCES = ("hs-concordance",)
+REFERENCE_SOURCES = REFERENCES
 
 
 def concordance_batch(

@@ -10,7 +10,6 @@ marts.fta_staging_rules sets both side by side.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 from prefect import flow
@@ -18,10 +17,11 @@ from prefect import flow
 from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
 from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
 from flows.settings import load_settings
+from flows.source_names import STAGING_NOTES
 from flows.sources.files import UnreadableFileError
 from flows.sources.korea_tariff import read_staging_notes
 from flows.sources.landing import LandedPayload, land_file
-from flows.tariff_options import TariffSourceError
+from flows.tariff_options import check_scope
 from schemas.raw.korea_tariff import StagingNoteRaw
 from schemas.validation import split_valid
 from transforms import staging_notes
@@ -29,19 +29,6 @@ from warehouse.clock import load_clock
 from warehouse.connection import warehouse
 from warehouse.loader import check_reject_share
 from warehouse.reference_loader import ReferenceResult, StagingNoteBatch, load_staging_notes
-
-STAGING_NOTES = "staging-notes"
-
-
-def check_scope(agreement: str | None, importer: str | None) -> dict[str, str]:
-    """The --agreement and --importer of a load, refused when missing or malformed."""
-    if not agreement or not importer:
-        raise TariffSourceError(f"{STAGING_NOTES}: --agreement CODE and --importer ISO3 are required")
-    if not re.fullmatch(r"[A-Z][A-Z0-9]*", agreement):
-        raise TariffSourceError(f"{STAGING_NOTES}: --agreement {agreement!r}: letters and digits, e.g. KORUS")
-    if not re.fullmatch(r"[A-Z]{3}", importer):
-        raise TariffSourceError(f"{STAGING_NOTES}: --importer {importer!r}: an ISO3 code, e.g. KOR")
-    return {"agreement": agreement, "importer": importer}
 
 
 def notes_batch(

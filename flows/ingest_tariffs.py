@@ -34,11 +34,10 @@ from transforms import fta_annex
 from transforms import kcs_tariff as kcs
 from transforms import korea_tariff as korea
 from transforms import usitc_hts as hts
-from transforms.korus_staging import StagingRule
-from transforms.rate_layers import LayerRule
 from warehouse.clock import load_clock
 from warehouse.connection import warehouse
 from warehouse.loader import check_reject_share
+from warehouse.reads import agreement_in_force, rate_layer_rules, staging_rules, unparsed_rate_texts
 from warehouse.tariff_loader import TariffBatch, TariffLoadResult, load_tariffs
 
 """Beside the landing manifest: one line per tariff edition loaded (name, valid_from, payload)."""
@@ -67,7 +66,7 @@ class TariffSource:
         return dataclasses.replace(
             self, source=fta_annex.source_name(agreement), importer=importer,
             conform=lambda valid, con: fta_annex.conform(
-                valid, _staging_rules(con, agreement, importer), _in_force(con, agreement), agreement,
+                valid, staging_rules(con, agreement, importer), agreement_in_force(con, agreement), agreement,
                 dt.date.fromisoformat(base_date)),
             default_valid_from=lambda raw, con: dt.date.fromisoformat(base_date),
         )
@@ -78,32 +77,8 @@ def _hts(valid: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFr
     return lines, rates
 
 
-def _staging_rules(con: duckdb.DuckDBPyConnection, agreement: str = "KORUS", importer: str = "KOR") -> dict[str, StagingRule]:
-    rows = con.sql(
-        """SELECT category, rule_kind, stages, duty_free_year, floor_pct, usable
-           FROM core.dim_staging_category WHERE agreement_id = $a AND importer_id = $i""",
-        params={"a": agreement, "i": importer},
-    ).fetchall()
-    return {r[0]: StagingRule(*r) for r in rows}
-
-
-def _in_force(con: duckdb.DuckDBPyConnection, agreement: str) -> dt.date | None:
-    rows = con.sql("SELECT in_force_date FROM core.dim_agreement WHERE agreement_id = $a", params={"a": agreement})
-    found = rows.fetchall()
-    return found[0][0] if found else None
-
-
-def _layer_rules(con: duckdb.DuckDBPyConnection, importer: str) -> dict[str, LayerRule]:
-    rows = con.sql(
-        """SELECT rate_code, layer_kind, precedence_rank, rule, program_code FROM core.dim_rate_layer
-           WHERE importer_id = $i""",
-        params={"i": importer},
-    ).fetchall()
-    return {r[0]: LayerRule(*r) for r in rows}
-
-
 def _kcs(valid: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
-    lines, rates, _unknown = kcs.conform(valid, _layer_rules(con, korea.IMPORTER))
+    lines, rates, _unknown = kcs.conform(valid, rate_layer_rules(con, korea.IMPORTER))
     return lines, rates
 
 
@@ -113,7 +88,10 @@ def _kcs_start(raw: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> dt.date | N
 
 
 def _korus_in_force(con: duckdb.DuckDBPyConnection) -> dt.date:
-    return con.sql("SELECT in_force_date FROM core.dim_agreement WHERE agreement_id = 'KORUS'").fetchall()[0][0]
+    in_force = agreement_in_force(con, "KORUS")
+    if in_force is None:
+        raise ValueError("core.dim_agreement has no KORUS row: run `entrepot migrate`")
+    return in_force
 
 
 def _wits_year(raw: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> dt.date | None:
@@ -131,7 +109,7 @@ TARIFF_SOURCES: dict[str, TariffSource] = {
     ),
     "korus-schedule": TariffSource(
         korea.KORUS_SOURCE, korea.IMPORTER, korea_tariff.read_annex, KorusAnnexRaw,
-        lambda valid, con: korea.conform_korus(valid, _staging_rules(con), _korus_in_force(con)),
+        lambda valid, con: korea.conform_korus(valid, staging_rules(con, "KORUS", korea.IMPORTER), _korus_in_force(con)),
         derived=True, default_valid_from=lambda raw, con: _korus_in_force(con),
     ),
     KCS_TARIFF: TariffSource(
@@ -181,18 +159,6 @@ def load_batch(batch: TariffBatch, settings: Settings) -> TariffLoadResult:
         return load_tariffs(con, batch)
 
 
-def unparsed_texts(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, int]]:
-    """Distinct unparsed rate texts in the edition a run loaded, with row counts, most frequent first."""
-    return con.sql(
-        """SELECT r.rate_text, count(*) AS n FROM core.fact_tariff_rate AS r
-           JOIN core.dim_tariff_edition AS e USING (importer_id, source)
-           WHERE e.run_id = $run AND r.parse_status = 'unparsed' AND r.valid_from <= e.valid_from
-             AND (r.valid_to IS NULL OR r.valid_to > e.valid_from)
-           GROUP BY r.rate_text ORDER BY n DESC, r.rate_text""",
-        params={"run": run_id},
-    ).fetchall()
-
-
 def print_tariff_result(result: TariffLoadResult, warehouse_path: Path) -> None:
     """Counts of the run and the short list of rate texts that did not parse."""
     print(
@@ -202,7 +168,7 @@ def print_tariff_result(result: TariffLoadResult, warehouse_path: Path) -> None:
         f"{result.rates_unchanged:,}; {result.duration_s:.1f} s"
     )
     with warehouse(warehouse_path, read_only=True) as con:
-        texts = unparsed_texts(con, result.run_id)
+        texts = unparsed_rate_texts(con, result.run_id)
     print(f"unparsed rate texts: {len(texts)} distinct, {sum(n for _, n in texts)} rate rows (kept, flagged)")
     for text, n in texts:
         print(f"  {n:>4} x {text}")

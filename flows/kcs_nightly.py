@@ -18,6 +18,7 @@ from flows.sources.http import RetryPolicy
 from flows.sources.landing import LandedPayload
 from flows.upstreams import kcs_trade_base_url
 from transforms.kcs_trade import REPORTER, SOURCE
+from warehouse import reads
 from warehouse.loader import latest_loaded_hashes
 
 UNUSED_CHAPTER = "77"
@@ -38,9 +39,7 @@ def partners(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
                      if REPORTER in (p.reporter, p.partner)})
     if not others:
         return []
-    codes = dict(con.execute(
-        "SELECT country_id, iso2 FROM core.dim_country WHERE list_contains(?, country_id)", [others]
-    ).fetchall())
+    codes = reads.iso2_codes(con, others)
     missing = [c for c in others if not codes.get(c)]
     if missing:
         raise ValueError(f"kcs_trade: no ISO2 code for {missing} in core.dim_country")
@@ -67,7 +66,7 @@ def plan(con: duckdb.DuckDBPyConnection, settings: Settings, today: dt.date) -> 
         return KcsPlan()
     months = planning.months_to_fetch(
         today=today, revision_start=settings.revision_start(today),
-        last_loaded=planning.last_loaded_month(con, SOURCE), start_month=cfg.start_month,
+        last_loaded=reads.last_loaded_month(con, SOURCE), start_month=cfg.start_month,
     )
     requests = [
         kcs_trade.KcsRequest(country, first, last, code, num_of_rows=cfg.num_of_rows)

@@ -20,6 +20,7 @@ from flows.upstreams import census_api_base_url, comtrade_api_base_url
 from transforms.census_api import REPORTER as CENSUS_REPORTER
 from transforms.census_api import SOURCE as CENSUS_SOURCE
 from transforms.comtrade import SOURCE as COMTRADE_SOURCE
+from warehouse import reads
 from warehouse.connection import warehouse
 from warehouse.loader import latest_loaded_hashes
 
@@ -34,15 +35,11 @@ def _comtrade_queries(
     if not settings.comtrade.enabled:
         return []
     countries = sorted({c for p in settings.pairs for c in (p.reporter, p.partner)})
-    codes = dict(
-        con.execute(
-            "SELECT country_id, comtrade_code FROM core.dim_country WHERE list_contains(?, country_id)", [countries]
-        ).fetchall()
-    )
+    codes = reads.comtrade_codes(con, countries)
     missing = [c for c in countries if not codes.get(c)]
     if missing:
         raise ValueError(f"comtrade: no Comtrade code for {missing} in core.dim_country")
-    last = planning.last_loaded_month(con, COMTRADE_SOURCE)
+    last = reads.last_loaded_month(con, COMTRADE_SOURCE)
     first_year = int(settings.revision_start(today)[:4])
     if last is not None:
         first_year = min(first_year, int(planning.next_month(last)[:4]))
@@ -76,7 +73,7 @@ def _nightly_run(settings: Settings, today: dt.date, run_id: str, started_at: dt
     ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
 
     with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
-        last = planning.last_loaded_month(con, CENSUS_SOURCE)
+        last = reads.last_loaded_month(con, CENSUS_SOURCE)
         known = latest_loaded_hashes(con, CENSUS_SOURCE)
         crosswalk = read_crosswalk(con)
         comtrade_queries = _comtrade_queries(con, settings, today)

@@ -31,6 +31,7 @@ from warehouse.loader import (
     check_reject_share,
     load,
 )
+from warehouse.reads import country_crosswalk
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def shown_name(payload: LandedPayload) -> str:
 
 def read_crosswalk(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The country-code crosswalk (scheme, code, country_id) from the warehouse."""
-    return con.sql("SELECT scheme, code, country_id FROM core.dim_country_code").pl()
+    return country_crosswalk(con)
 
 
 def process_payload(

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-import duckdb
-
 
 def month_range(first: str, last: str) -> list[str]:
     """Months from ``first`` to ``last`` inclusive, as YYYY-MM."""
@@ -18,17 +16,6 @@ def month_range(first: str, last: str) -> list[str]:
 def next_month(month: str) -> str:
     index = int(month[:4]) * 12 + int(month[5:7])
     return f"{index // 12}-{index % 12 + 1:02d}"
-
-
-def last_loaded_month(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
-    """Latest monthly period the warehouse holds for ``source``."""
-    # month ids are YYYY-MM, year ids YYYY (schemas.core.fact_trade): no join with dim_period, so
-    # DuckDB answers from the two compressed columns in milliseconds however large the table
-    rows = con.sql(
-        "SELECT max(period_id) FROM core.fact_trade WHERE source = $source AND length(period_id) = 7",
-        params={"source": source},
-    ).fetchall()
-    return rows[0][0]
 
 
 def months_to_fetch(

@@ -29,6 +29,7 @@ from warehouse.connection import warehouse
 from warehouse.journal import Journal
 from warehouse.loader import LoadResult, LoadSession, check_reject_share
 from warehouse.migrate import migrate
+from warehouse.reads import trade_fact_count
 from warehouse.writer import writer_session
 
 LOAD_MEMORY_LIMIT = "1GB"
@@ -150,7 +151,7 @@ def rebuild(
             result = replace(replayed, loads=replayed.loads + result.loads, rows_in=replayed.rows_in + result.rows_in,
                              rows_quarantined=replayed.rows_quarantined + result.rows_quarantined)
         with warehouse(warehouse_path) as con:
-            facts = con.sql("SELECT count(*) FROM core.fact_trade").fetchall()[0][0]
+            facts = trade_fact_count(con)
     return replace(result, facts=facts)
 
 

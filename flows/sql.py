@@ -29,7 +29,6 @@ from typing import TypeVar
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from flows.no_writes import forbid_writes
 from warehouse.connection import warehouse
@@ -39,6 +38,8 @@ READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA"}
 tests/flows/test_exit_clean.py)."""
 EXPLAIN_OPTIONS = {"ANALYZE", "ANALYSE"}
 STATEMENT_STARTS = {"SELECT", "WITH", "FROM", "VALUES", "TABLE", "("}
+UNSHOWN_TYPES = {"interval", "union", "bignum", "bit"}
+"""DuckDB type ids polars cannot import from Arrow (or imports as opaque bytes): shown as text."""
 T = TypeVar("T")
 
 
@@ -134,22 +135,47 @@ def _readable_dirs(allow_read: Sequence[Path]) -> list[Path]:
     return [Path(d) for d in allow_read]
 
 
-def _query_arrow(path: Path, statements: list[str], directories: list[Path], kernel_guard: bool) -> pa.Table:
-    """The last statement's rows as Arrow, on a confined read-only connection. The kernel guard goes
-    first: Landlock binds the thread that asks and the threads it starts later (DuckDB's workers,
-    started when the file opens), never threads already running."""
+def _unshown(kind: duckdb.sqltypes.DuckDBPyType) -> bool:
+    """Whether polars cannot show a DuckDB type, or a type nested in it."""
+    if kind.id in UNSHOWN_TYPES:
+        return True
+    nested = kind.children if kind.id in {"list", "array", "struct", "map"} else []
+    return any(_unshown(child) for _, child in nested if hasattr(child, "id"))  # an array also has its size
+
+
+def _frame(relation: duckdb.DuckDBPyRelation) -> pl.DataFrame:
+    """The relation's rows as polars; columns of a type polars cannot import (it panics on
+    INTERVAL and UNION, nested or not; BIGNUM and BIT come as opaque bytes) come as their DuckDB text."""
+    unshown = [_unshown(kind) for kind in relation.types]
+    if any(unshown):
+        relation = relation.project(", ".join(
+            f"CAST({_quoted(name)} AS VARCHAR) AS {_quoted(name)}" if cast else _quoted(name)
+            for name, cast in zip(relation.columns, unshown, strict=True)
+        ))
+    return pl.DataFrame(relation)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _query_frame(path: Path, statements: list[str], directories: list[Path], kernel_guard: bool) -> pl.DataFrame:
+    """The last statement's rows, on a confined read-only connection. The kernel guard goes first:
+    Landlock binds the thread that asks and the threads it starts later (DuckDB's workers, started
+    when the file opens), never threads already running. The rows reach polars through the Arrow
+    C stream interface (no pyarrow: it would double the command's start-up)."""
     if kernel_guard:
         forbid_writes()
     with warehouse(path, read_only=True) as con:
         confine(con, directories)
-        result = pa.table({})
+        result = pl.DataFrame()
         try:
             for statement in statements:
                 relation = con.sql(statement)
-                result = relation.arrow() if relation is not None else pa.table({})
+                result = _frame(relation) if relation is not None else pl.DataFrame()
         except duckdb.Error as exc:
             raise SqlError(f"entrepot sql: {one_line(exc)}") from None
-        return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
+        return result
 
 
 def _in_a_child(function: Callable[..., T], *args: object) -> T:
@@ -189,10 +215,8 @@ def run_query(path: Path, query: str, allow_read: Sequence[Path] = (), kernel_gu
     statements = check_read_only(query)
     directories = _readable_dirs(allow_read)
     if kernel_guard and hasattr(os, "fork"):
-        table = _in_a_child(_query_arrow, Path(path), statements, directories, True)
-    else:
-        table = _query_arrow(Path(path), statements, directories, False)
-    return pl.from_arrow(table) if table.num_columns else pl.DataFrame()
+        return _in_a_child(_query_frame, Path(path), statements, directories, True)
+    return _query_frame(Path(path), statements, directories, False)
 
 
 def render(frame: pl.DataFrame, fmt: str) -> str:

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from warehouse.loader import LoadResult
+from warehouse.reads import pair_trade_balance
 
 
 @dataclass
@@ -52,15 +53,7 @@ def counts_table(summary: RunSummary) -> Table:
 
 
 def pair_balance_table(con: duckdb.DuckDBPyConnection, reporter: str, partner: str) -> Table | None:
-    rows = con.sql(
-        """
-        SELECT source, year, exports_usd / 1e9, imports_usd / 1e9, balance_usd / 1e9, months_covered
-        FROM marts.trade_balance
-        WHERE reporter_iso3 = $r AND partner_iso3 = $p
-        ORDER BY source, year
-        """,
-        params={"r": reporter, "p": partner},
-    ).fetchall()
+    rows = pair_trade_balance(con, reporter, partner)
     if not rows:
         return None
     table = Table(title=f"marts.trade_balance: {reporter} with {partner} (billion USD)")

@@ -1,9 +1,14 @@
-"""Options of the tariff sources that take more than a file (fta-annex), checked before a load."""
+"""Options of the sources that take more than a file (fta-annex, staging-notes), checked before a load.
+
+Light (no flow imported): the CLI checks a command line with it before any flow starts.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+
+from flows.source_names import STAGING_NOTES
 
 KCS_TARIFF = "kcs-tariff"
 FTA_ANNEX = "fta-annex"
@@ -32,3 +37,14 @@ def check_options(name: str, options: dict[str, str | None]) -> dict[str, str]:
     except ValueError:
         raise TariffSourceError(f"fta-annex: --base-date {given['base_date']!r}: YYYY-MM-DD") from None
     return {k: given[k] for k in ("agreement", "importer", "base_date")}
+
+
+def check_scope(agreement: str | None, importer: str | None) -> dict[str, str]:
+    """The --agreement and --importer of a load, refused when missing or malformed."""
+    if not agreement or not importer:
+        raise TariffSourceError(f"{STAGING_NOTES}: --agreement CODE and --importer ISO3 are required")
+    if not re.fullmatch(r"[A-Z][A-Z0-9]*", agreement):
+        raise TariffSourceError(f"{STAGING_NOTES}: --agreement {agreement!r}: letters and digits, e.g. KORUS")
+    if not re.fullmatch(r"[A-Z]{3}", importer):
+        raise TariffSourceError(f"{STAGING_NOTES}: --importer {importer!r}: an ISO3 code, e.g. KOR")
+    return {"agreement": agreement, "importer": importer}

@@ -43,3 +43,101 @@ def test_sources_never_touch_the_warehouse() -> None:
         if "warehouse" in imported_packages(p)
     ]
     assert offenders == []
+
+
+SQL_CALLS = {"execute", "executemany", "sql", "query"}
+"""Methods of a DuckDB connection or relation that run SQL."""
+RUNS_SQL_OF_ITS_OWN = {
+    "flows/sql.py": "`entrepot sql`: the user's own read-only query is the command",
+    "flows/bench.py": "times DuckDB's own load of the generated files against the pipeline's",
+    "flows/sources/census_api.py": "parses a landed JSON payload with an in-memory DuckDB, never the warehouse",
+}
+"""The modules under flows/ that may run SQL, and why; every other read lives in the warehouse package."""
+
+
+def sql_calls(path: Path) -> list[str]:
+    """Calls in ``path`` that run SQL (``x.execute(...)``, ``x.sql(...)``, ``duckdb.connect(...)``), by line."""
+    calls = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name, owner = node.func.attr, node.func.value
+            if name in SQL_CALLS or (name == "connect" and isinstance(owner, ast.Name) and owner.id == "duckdb"):
+                calls.append(f"{path.relative_to(REPO)}:{node.lineno} .{name}()")
+    return calls
+
+
+def test_flows_run_no_sql_of_their_own() -> None:
+    found = {str(p.relative_to(REPO)): sql_calls(p) for p in sorted((REPO / "flows").rglob("*.py"))}
+    offenders = [call for module, calls in found.items() if module not in RUNS_SQL_OF_ITS_OWN for call in calls]
+    assert offenders == [], "move these reads into the warehouse package (e.g. warehouse/reads.py)"
+    assert [m for m in RUNS_SQL_OF_ITS_OWN if not found.get(m)] == []  # no stale exception
+
+
+def test_sql_calls_are_found(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("import duckdb\ncon = duckdb.connect()\ncon.execute('x')\ncon.sql('y').fetchall()\nf(con)\n")
+    module = module.rename(REPO / "flows" / f"_probe_{tmp_path.name}.py")
+    try:
+        assert [c.split(":")[1] for c in sql_calls(module)] == ["2 .connect()", "3 .execute()", "4 .sql()"]
+    finally:
+        module.unlink()
+
+
+def python_files() -> list[Path]:
+    return [p for package in ("flows", "warehouse", "schemas", "transforms", "tests") for p in (REPO / package).rglob("*.py")]
+
+
+def _private(name: str) -> bool:
+    return any(part.startswith("_") and not part.startswith("__") for part in name.split("."))
+
+
+def prefect_private_uses(tree: ast.AST) -> list[str]:
+    """Private names of Prefect a module imports or reads (``from prefect.x import _y``,
+    ``prefect._internal``, ``some_prefect_object._attr``)."""
+    found, prefect_names = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0].startswith("prefect"):
+            found += [f"{node.module}.{a.name}" for a in node.names if _private(f"{node.module}.{a.name}")]
+            prefect_names |= {a.asname or a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0].startswith("prefect"):
+                    found += [alias.name] if _private(alias.name) else []
+                    prefect_names.add(alias.asname or alias.name.split(".")[0])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _private(node.attr):
+            root = node.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in prefect_names:
+                found.append(f"{root.id}...{node.attr}")
+    return found
+
+
+def test_nothing_uses_prefect_private_names() -> None:
+    offenders = {str(p.relative_to(REPO)): uses for p in python_files() if (uses := prefect_private_uses(ast.parse(p.read_text())))}
+    assert offenders == {}
+
+
+def test_private_prefect_uses_are_found() -> None:
+    tree = ast.parse("from prefect.server import _instances\nimport prefect._internal.x\n"
+                     "from prefect import flow as f\nf._private\nfrom prefect.settings import PREFECT_API_URL\n")
+    assert prefect_private_uses(tree) == ["prefect.server._instances", "prefect._internal.x", "f..._private"]
+
+
+DOCUMENTED_ENV = {
+    "PREFECT_PROFILE": "selects the active profile (Prefect's settings docs), not a setting itself",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "a logging.yml override by environment (Prefect's logging docs)",
+}
+"""Prefect environment variables that are documented but are not settings objects."""
+
+
+def test_prefect_environment_variables_are_public_settings() -> None:
+    import prefect.settings
+
+    named = {node.value for p in python_files() for node in ast.walk(ast.parse(p.read_text()))
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)
+             and node.value.startswith("PREFECT_") and node.value.replace("_", "").isalnum() and node.value.isupper()}
+    assert "PREFECT_API_URL" in named
+    prefixes = {n for n in named if any(other.startswith(n) and other != n for other in named)}  # env filters
+    assert sorted(n for n in named - prefixes if n not in DOCUMENTED_ENV and not hasattr(prefect.settings, n)) == []

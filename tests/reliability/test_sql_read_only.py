@@ -238,7 +238,7 @@ def test_the_kernel_refuses_the_engine_gaps_even_past_the_statement_check(tmp_pa
     """The boundary is the kernel's, not a keyword list: in the query process of `entrepot sql`
     (Linux Landlock), the statements DuckDB itself would run write nothing, check bypassed."""
     from flows.no_writes import landlock_abi
-    from flows.sql import _in_a_child, _query_arrow
+    from flows.sql import _in_a_child, _query_frame
 
     if landlock_abi() == 0:
         if os.environ.get("CI"):
@@ -250,7 +250,7 @@ def test_the_kernel_refuses_the_engine_gaps_even_past_the_statement_check(tmp_pa
     before, names = hashlib.sha256(path.read_bytes()).hexdigest(), sorted(p.name for p in tmp_path.iterdir())
     for statement in (*ENGINE_GAPS, "COPY (SELECT 1) TO '{wh}.wal'", "SELECT * FROM read_csv('http://127.0.0.1:9/x.csv')"):
         with pytest.raises(Exception, match=r"Permission denied|disabled by configuration|Cannot open"):
-            _in_a_child(_query_arrow, path, [statement.format(wh=path)], [], True)
+            _in_a_child(_query_frame, path, [statement.format(wh=path)], [], True)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     tally.counts["files written by sql"] += len(list(tmp_path.iterdir())) - len(names)
     assert sorted(p.name for p in tmp_path.iterdir()) == names
