@@ -256,7 +256,10 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the sums and every stored mart in full (in the caller's transaction)."""
     con.execute(f"DELETE FROM {SUMS}")
-    con.execute(f"INSERT INTO {SUMS} BY NAME {sums_of('core.fact_trade')}")
+    # a year at a time, so that memory stays bounded however many years there are
+    for (periods,) in con.sql("SELECT list(period_id ORDER BY period_id) FROM core.dim_period GROUP BY year ORDER BY year").fetchall():
+        facts = f"(SELECT * FROM core.fact_trade WHERE period_id IN ({_literals(periods)}))"
+        con.execute(f"INSERT INTO {SUMS} BY NAME {sums_of(facts)}")
     for mart in STORED_MARTS:
         con.execute(f"DELETE FROM {mart.table}")
         con.execute(f"INSERT INTO {mart.table} BY NAME SELECT * FROM {mart.logic}")
