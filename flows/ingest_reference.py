@@ -12,6 +12,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from flows.journaled import journaled_load, replay_one_file
 from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
 from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
 from flows.settings import load_settings
@@ -22,7 +23,6 @@ from flows.sources.landing import LandedPayload, land_file
 from schemas.raw.hs_reference import HsConversionRaw
 from schemas.validation import split_valid
 from transforms.hs_reference import conform_concordance
-from warehouse.clock import load_clock
 from warehouse.connection import warehouse
 from warehouse.loader import check_reject_share, latest_loaded_hashes
 from warehouse.reference_loader import ReferenceBatch, ReferenceResult, load_concordance
@@ -84,15 +84,9 @@ def replay_concordance(
 
 def replay_reference_load(record: dict[str, object], warehouse_path: Path, landing_dir: Path) -> ReferenceResult:
     """Load a journaled conversion table again exactly as it was loaded (for a rebuild)."""
-    payload = LandedPayload.from_record(record["payloads"][0])
-    with load_clock(list(record["stamps"])):
-        batch = concordance_batch(
-            payload, landing_dir, run_id=str(record["run_id"]), flow_name=str(record["flow_name"]),
-            max_reject_share=float(record["params"]["max_reject_share"]),
-            started_at=dt.datetime.fromisoformat(str(record["started_at"])),
-        )
-        with warehouse(warehouse_path) as con:
-            return load_concordance(con, batch)
+    return replay_one_file(
+        record, warehouse_path, lambda payload, **run: concordance_batch(payload, landing_dir, **run), load_concordance
+    )
 
 
 @flow(name="ingest-reference")
@@ -117,17 +111,13 @@ def ingest_reference(
             run_id=run_id, loader="reference", name=source, flow_name=f"ingest {source}", started_at=started_at,
             payloads=payload_records([(payload, source)]), max_reject_share=settings.quarantine_max_share,
         )
-        assert session.journal is not None
-        try:
-            with load_clock() as clock:
-                batch = concordance_batch(
-                    payload, settings.landing_dir, run_id=run_id, flow_name=f"ingest {source}",
-                    max_reject_share=settings.quarantine_max_share, started_at=started_at,
-                )
-                with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
-                    result = load_concordance(con, batch)
-        except Exception as exc:
-            session.journal.refused(run_id, str(exc), record["payloads"])
-            raise
-        session.journal.add({**record, "stamps": clock.recorded()})
-        return result
+
+        def load() -> ReferenceResult:
+            batch = concordance_batch(
+                payload, settings.landing_dir, run_id=run_id, flow_name=f"ingest {source}",
+                max_reject_share=settings.quarantine_max_share, started_at=started_at,
+            )
+            with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
+                return load_concordance(con, batch)
+
+        return journaled_load(session, record, load)
