@@ -12,19 +12,17 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.journaled import journaled_load, replay_one_file
-from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
+from flows.journaled import journaled_load, read_checked, replay_one_file
+from flows.pipeline import landed_frame, quarantine_frame
 from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
 from flows.settings import load_settings
 from flows.source_names import REFERENCES
-from flows.sources.files import UnreadableFileError
 from flows.sources.hs_reference import read_conversion
 from flows.sources.landing import LandedPayload, land_file
 from schemas.raw.hs_reference import HsConversionRaw
-from schemas.validation import split_valid
 from transforms.hs_reference import conform_concordance
 from warehouse.connection import warehouse
-from warehouse.loader import check_reject_share, latest_loaded_hashes
+from warehouse.loader import latest_loaded_hashes
 from warehouse.reference_loader import ReferenceBatch, ReferenceResult, load_concordance
 
 SOURCE = "hs_concordance"
@@ -42,25 +40,18 @@ def concordance_batch(
 ) -> ReferenceBatch:
     """Read, validate and conform one landed conversion table; refuse it if too many rows fail."""
     started_at = started_at or dt.datetime.now(dt.UTC)
-    name = payload.original_name or payload.request
-    try:
-        raw = read_conversion(payload.path(landing_dir))
-    except UnreadableFileError as exc:
-        raise exc.renamed(name) from None
-    validated = split_valid(raw, HsConversionRaw, name)
-    rejected = rejected_rows(validated.rejects)
-    check_reject_share(raw.height, rejected, max_reject_share, name)
-    quarantine = quarantine_frame(validated.rejects, SOURCE, payload.file_hash, name)
+    file = read_checked(payload, landing_dir, read_conversion, HsConversionRaw, max_reject_share)
+    quarantine = quarantine_frame(file.validated.rejects, SOURCE, payload.file_hash, file.name)
     return ReferenceBatch(
         run_id=run_id,
         flow_name=flow_name,
         source=SOURCE,
         started_at=started_at,
-        concordance=conform_concordance(validated.valid),
+        concordance=conform_concordance(file.validated.valid),
         quarantine=quarantine,
-        landed=landed_frame([payload], [raw.height]),
-        rows_in=raw.height,
-        rows_quarantined=rejected,
+        landed=landed_frame([payload], [file.raw.height]),
+        rows_in=file.raw.height,
+        rows_quarantined=file.rejected,
     )
 
 

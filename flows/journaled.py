@@ -1,21 +1,55 @@
-"""A load of one landed file through the load journal: journaled as it runs, replayed as it ran."""
+"""A load of one landed file: read and checked, journaled as it runs, replayed as it ran."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 import duckdb
+import pandera.polars as pa
+import polars as pl
 
+from flows.pipeline import rejected_rows
+from flows.sources.files import UnreadableFileError
 from flows.sources.landing import LandedPayload
+from schemas.validation import Validated, split_valid
 from warehouse.clock import load_clock
 from warehouse.connection import warehouse
+from warehouse.loader import check_reject_share
 from warehouse.writer import WriterSession
 
 B = TypeVar("B")
 R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A landed file read and validated: its user-facing name, its rows, and how many failed."""
+
+    name: str
+    raw: pl.DataFrame
+    validated: Validated
+    rejected: int
+
+
+def read_checked(
+    payload: LandedPayload, landing_dir: Path, read: Callable[[Path], pl.DataFrame],
+    model: type[pa.DataFrameModel], max_reject_share: float,
+) -> CheckedFile:
+    """Read a landed file (an unreadable one named by its original name), validate it against
+    ``model``, and refuse it if more than ``max_reject_share`` of its rows fail."""
+    name = payload.original_name or payload.request
+    try:
+        raw = read(payload.path(landing_dir))
+    except UnreadableFileError as exc:
+        raise exc.renamed(name) from None
+    validated = split_valid(raw, model, name)
+    rejected = rejected_rows(validated.rejects)
+    check_reject_share(raw.height, rejected, max_reject_share, name)
+    return CheckedFile(name, raw, validated, rejected)
 
 
 def journaled_load(session: WriterSession, record: dict[str, object], load: Callable[[], R]) -> R:
