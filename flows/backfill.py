@@ -36,7 +36,7 @@ from flows.sources.http import policy_for
 from flows.sources.landing import LandedPayload, landed_by_request
 from flows.summary import RunSummary
 from flows.tasks import conform_payloads, load_warehouse
-from flows.upstreams import census_api_base_url
+from flows.upstreams import upstream_url
 from warehouse.connection import warehouse
 from warehouse.loader import LoadResult, latest_loaded_hashes
 from warehouse.writer import WriterSession
@@ -184,7 +184,7 @@ def backfill(
     running: dict[PrefectFuture, str] = {}
     for source in sources:
         progress.bar(f"{source} {start}..{end}", total=len(chunks))
-    with writing(settings, "backfill") as session, census_api_base_url(settings, today) as base_url:
+    with writing(settings, "backfill") as session, upstream_url(settings, today, "census-api") as base_url:
         ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
         _submit_ready(queues, running, limits, base_url, settings)
         while running:

@@ -12,19 +12,17 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
+from flows.journaled import journaled_load, read_checked, replay_one_file
+from flows.pipeline import landed_frame, quarantine_frame
 from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
 from flows.settings import load_settings
 from flows.source_names import REFERENCES
-from flows.sources.files import UnreadableFileError
 from flows.sources.hs_reference import read_conversion
 from flows.sources.landing import LandedPayload, land_file
 from schemas.raw.hs_reference import HsConversionRaw
-from schemas.validation import split_valid
 from transforms.hs_reference import conform_concordance
-from warehouse.clock import load_clock
 from warehouse.connection import warehouse
-from warehouse.loader import check_reject_share, latest_loaded_hashes
+from warehouse.loader import latest_loaded_hashes
 from warehouse.reference_loader import ReferenceBatch, ReferenceResult, load_concordance
 
 SOURCE = "hs_concordance"
@@ -42,25 +40,18 @@ def concordance_batch(
 ) -> ReferenceBatch:
     """Read, validate and conform one landed conversion table; refuse it if too many rows fail."""
     started_at = started_at or dt.datetime.now(dt.UTC)
-    name = payload.original_name or payload.request
-    try:
-        raw = read_conversion(payload.path(landing_dir))
-    except UnreadableFileError as exc:
-        raise exc.renamed(name) from None
-    validated = split_valid(raw, HsConversionRaw, name)
-    rejected = rejected_rows(validated.rejects)
-    check_reject_share(raw.height, rejected, max_reject_share, name)
-    quarantine = quarantine_frame(validated.rejects, SOURCE, payload.file_hash, name)
+    file = read_checked(payload, landing_dir, read_conversion, HsConversionRaw, max_reject_share)
+    quarantine = quarantine_frame(file.validated.rejects, SOURCE, payload.file_hash, file.name)
     return ReferenceBatch(
         run_id=run_id,
         flow_name=flow_name,
         source=SOURCE,
         started_at=started_at,
-        concordance=conform_concordance(validated.valid),
+        concordance=conform_concordance(file.validated.valid),
         quarantine=quarantine,
-        landed=landed_frame([payload], [raw.height]),
-        rows_in=raw.height,
-        rows_quarantined=rejected,
+        landed=landed_frame([payload], [file.raw.height]),
+        rows_in=file.raw.height,
+        rows_quarantined=file.rejected,
     )
 
 
@@ -84,15 +75,9 @@ def replay_concordance(
 
 def replay_reference_load(record: dict[str, object], warehouse_path: Path, landing_dir: Path) -> ReferenceResult:
     """Load a journaled conversion table again exactly as it was loaded (for a rebuild)."""
-    payload = LandedPayload.from_record(record["payloads"][0])
-    with load_clock(list(record["stamps"])):
-        batch = concordance_batch(
-            payload, landing_dir, run_id=str(record["run_id"]), flow_name=str(record["flow_name"]),
-            max_reject_share=float(record["params"]["max_reject_share"]),
-            started_at=dt.datetime.fromisoformat(str(record["started_at"])),
-        )
-        with warehouse(warehouse_path) as con:
-            return load_concordance(con, batch)
+    return replay_one_file(
+        record, warehouse_path, lambda payload, **run: concordance_batch(payload, landing_dir, **run), load_concordance
+    )
 
 
 @flow(name="ingest-reference")
@@ -117,17 +102,13 @@ def ingest_reference(
             run_id=run_id, loader="reference", name=source, flow_name=f"ingest {source}", started_at=started_at,
             payloads=payload_records([(payload, source)]), max_reject_share=settings.quarantine_max_share,
         )
-        assert session.journal is not None
-        try:
-            with load_clock() as clock:
-                batch = concordance_batch(
-                    payload, settings.landing_dir, run_id=run_id, flow_name=f"ingest {source}",
-                    max_reject_share=settings.quarantine_max_share, started_at=started_at,
-                )
-                with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
-                    result = load_concordance(con, batch)
-        except Exception as exc:
-            session.journal.refused(run_id, str(exc), record["payloads"])
-            raise
-        session.journal.add({**record, "stamps": clock.recorded()})
-        return result
+
+        def load() -> ReferenceResult:
+            batch = concordance_batch(
+                payload, settings.landing_dir, run_id=run_id, flow_name=f"ingest {source}",
+                max_reject_share=settings.quarantine_max_share, started_at=started_at,
+            )
+            with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
+                return load_concordance(con, batch)
+
+        return journaled_load(session, record, load)

@@ -14,20 +14,17 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
+from flows.journaled import journaled_load, read_checked, replay_one_file
+from flows.pipeline import landed_frame, quarantine_frame
 from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
 from flows.settings import load_settings
 from flows.source_names import STAGING_NOTES
-from flows.sources.files import UnreadableFileError
 from flows.sources.korea_tariff import read_staging_notes
 from flows.sources.landing import LandedPayload, land_file
 from flows.tariff_options import check_scope
 from schemas.raw.korea_tariff import StagingNoteRaw
-from schemas.validation import split_valid
 from transforms import staging_notes
-from warehouse.clock import load_clock
 from warehouse.connection import warehouse
-from warehouse.loader import check_reject_share
 from warehouse.reference_loader import ReferenceResult, StagingNoteBatch, load_staging_notes
 
 
@@ -36,34 +33,23 @@ def notes_batch(
     max_reject_share: float, started_at: dt.datetime,
 ) -> StagingNoteBatch:
     """Read, validate and conform one landed notes file; refused if too many rows fail."""
-    name = payload.original_name or payload.request
-    try:
-        raw = read_staging_notes(payload.path(landing_dir))
-    except UnreadableFileError as exc:
-        raise exc.renamed(name) from None
-    validated = split_valid(raw, StagingNoteRaw, name)
-    rejected = rejected_rows(validated.rejects)
-    check_reject_share(raw.height, rejected, max_reject_share, name)
+    file = read_checked(payload, landing_dir, read_staging_notes, StagingNoteRaw, max_reject_share)
     return StagingNoteBatch(
         run_id=run_id, flow_name=flow_name, source=staging_notes.SOURCE, agreement_id=options["agreement"],
         importer_id=options["importer"], started_at=started_at,
-        notes=staging_notes.conform(validated.valid, options["agreement"], options["importer"]),
-        quarantine=quarantine_frame(validated.rejects, staging_notes.SOURCE, payload.file_hash, name),
-        landed=landed_frame([payload], [raw.height]), rows_in=raw.height, rows_quarantined=rejected,
+        notes=staging_notes.conform(file.validated.valid, options["agreement"], options["importer"]),
+        quarantine=quarantine_frame(file.validated.rejects, staging_notes.SOURCE, payload.file_hash, file.name),
+        landed=landed_frame([payload], [file.raw.height]), rows_in=file.raw.height, rows_quarantined=file.rejected,
     )
 
 
 def replay_staging_notes(record: dict[str, object], warehouse_path: Path, landing_dir: Path) -> ReferenceResult:
     """Load a journaled notes file again exactly as it was loaded (for a rebuild)."""
-    payload = LandedPayload.from_record(record["payloads"][0])
-    with load_clock(list(record["stamps"])):
-        batch = notes_batch(
-            payload, landing_dir, dict(record["options"]), run_id=str(record["run_id"]),
-            flow_name=str(record["flow_name"]), max_reject_share=float(record["params"]["max_reject_share"]),
-            started_at=dt.datetime.fromisoformat(str(record["started_at"])),
-        )
-        with warehouse(warehouse_path) as con:
-            return load_staging_notes(con, batch)
+    options = dict(record["options"])
+    return replay_one_file(
+        record, warehouse_path, lambda payload, **run: notes_batch(payload, landing_dir, options, **run),
+        load_staging_notes,
+    )
 
 
 @flow(name="ingest-staging-notes")
@@ -84,17 +70,13 @@ def ingest_staging_notes(
             payloads=payload_records([(payload, STAGING_NOTES)]), max_reject_share=settings.quarantine_max_share,
             options=options,
         )
-        assert session.journal is not None
-        try:
-            with load_clock() as clock:
-                batch = notes_batch(
-                    payload, settings.landing_dir, options, run_id=run_id, flow_name=flow_name,
-                    max_reject_share=settings.quarantine_max_share, started_at=started_at,
-                )
-                with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
-                    result = load_staging_notes(con, batch)
-        except Exception as exc:
-            session.journal.refused(run_id, str(exc), record["payloads"])
-            raise
-        session.journal.add({**record, "stamps": clock.recorded()})
-        return result
+
+        def load() -> ReferenceResult:
+            batch = notes_batch(
+                payload, settings.landing_dir, options, run_id=run_id, flow_name=flow_name,
+                max_reject_share=settings.quarantine_max_share, started_at=started_at,
+            )
+            with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
+                return load_staging_notes(con, batch)
+
+        return journaled_load(session, record, load)

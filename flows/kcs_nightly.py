@@ -16,7 +16,7 @@ from flows.settings import Settings
 from flows.sources import kcs_trade
 from flows.sources.http import RetryPolicy
 from flows.sources.landing import LandedPayload
-from flows.upstreams import kcs_trade_base_url
+from flows.upstreams import upstream_url
 from transforms.kcs_trade import REPORTER, SOURCE
 from warehouse import reads
 from warehouse.loader import latest_loaded_hashes
@@ -102,7 +102,7 @@ def extract(plan_: KcsPlan, settings: Settings, today: dt.date) -> tuple[int, li
     for request in plan_.requests:
         groups.setdefault((request.partner, request.first_month), []).append(request)
     fetched, new = 0, []
-    with kcs_trade_base_url(settings, today) as base_url:
+    with upstream_url(settings, today, "kcs-trade") as base_url:
         futures = [extract_kcs_trade.submit(group, key[1], base_url, settings) for key, group in groups.items()]
         for future in futures:
             for payload in future.result():

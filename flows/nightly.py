@@ -16,7 +16,7 @@ from flows.settings import Settings, load_settings
 from flows.sources import comtrade_api
 from flows.summary import RunSummary
 from flows.tasks import conform_payloads, extract_census_api, extract_comtrade, load_warehouse
-from flows.upstreams import census_api_base_url, comtrade_api_base_url
+from flows.upstreams import upstream_url
 from transforms.census_api import REPORTER as CENSUS_REPORTER
 from transforms.census_api import SOURCE as CENSUS_SOURCE
 from transforms.comtrade import SOURCE as COMTRADE_SOURCE
@@ -93,7 +93,7 @@ def _nightly_run(settings: Settings, today: dt.date, run_id: str, started_at: dt
         progress.step(f"census_api: {len(months)} months to request ({months[0]} .. {months[-1]}), both directions")
 
     to_process = []
-    with census_api_base_url(settings, today) as base_url:
+    with upstream_url(settings, today, "census-api") as base_url:
         futures = [
             (direction, extract_census_api.submit(direction, year, chunk, base_url, settings, last))
             for direction in DIRECTIONS
@@ -105,7 +105,7 @@ def _nightly_run(settings: Settings, today: dt.date, run_id: str, started_at: dt
                 if known.get(payload.request) != payload.file_hash:
                     to_process.append((payload, census_api_kind(direction)))
     if comtrade_queries:
-        with comtrade_api_base_url(settings, today) as comtrade_url:
+        with upstream_url(settings, today, "comtrade-api") as comtrade_url:
             futures = [extract_comtrade.submit(query, comtrade_url, settings) for query in comtrade_queries]
             for future in futures:
                 for payload in future.result():

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,6 +22,16 @@ from pydantic_settings import (
 
 CONFIG_ENV = "ENTREPOT_CONFIG"
 DEFAULT_CONFIG_FILE = "entrepot.toml"
+
+
+def _month(value: str | None) -> str | None:
+    if value is not None:
+        dt.datetime.strptime(value, "%Y-%m")
+    return value
+
+
+Month = Annotated[str | None, AfterValidator(_month)]
+"""A month as YYYY-MM, or none."""
 
 
 class UpstreamSettings(BaseModel):
@@ -58,17 +68,10 @@ class UpstreamSettings(BaseModel):
 class CensusApiSettings(UpstreamSettings):
     base_url: str = "https://api.census.gov/data"
     hs_level: Literal["HS2", "HS4", "HS6", "HS10"] = "HS2"
-    start_month: str | None = Field(
+    start_month: Month = Field(
         default=None,
         description="Earliest month ever pulled (YYYY-MM); default: the revision window's start on an empty warehouse.",
     )
-
-    @field_validator("start_month")
-    @classmethod
-    def _month(cls, value: str | None) -> str | None:
-        if value is not None:
-            dt.datetime.strptime(value, "%Y-%m")
-        return value
 
 
 class ComtradeApiSettings(UpstreamSettings):
@@ -95,14 +98,7 @@ class KcsTradeSettings(UpstreamSettings):
         default_factory=list, description="HS codes to ask for at hs_level (empty: every chapter, HS2 only)."
     )
     num_of_rows: int = Field(default=1000, ge=1, le=10_000, description="Rows per page (numOfRows).")
-    start_month: str | None = Field(default=None, description="Earliest month ever pulled (YYYY-MM).")
-
-    @field_validator("start_month")
-    @classmethod
-    def _month(cls, value: str | None) -> str | None:
-        if value is not None:
-            dt.datetime.strptime(value, "%Y-%m")
-        return value
+    start_month: Month = Field(default=None, description="Earliest month ever pulled (YYYY-MM).")
 
     @model_validator(mode="after")
     def _codes(self) -> KcsTradeSettings:

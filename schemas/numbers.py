@@ -60,6 +60,15 @@ class NumberFormat:
         """Body of a pandera custom check: true where the text is a number of this format."""
         return data.lazyframe.select(number_problem(data.key, self).is_null())
 
+    def model_check(self, *columns: str, regex: bool = False) -> classmethod:
+        """A raw model's pandera check, assigned in its class body, that ``columns`` hold numbers of
+        this format (``regex``: the columns are name patterns)."""
+
+        def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
+            return self.check(data)
+
+        return pa.check(*columns, regex=regex, name=self.check_name)(numbers)
+
 
 PLAIN_USD = NumberFormat()
 PLAIN_QUANTITY = NumberFormat(limit=FLOAT_LIMIT)

@@ -13,10 +13,9 @@ import polars as pl
 
 from schemas.checks import is_blank
 from schemas.numbers import parse_number
-from transforms.conformed import Conformed, fact_frame, one_row_per_fact
+from transforms.conformed import Conformed, hs_conformed, one_row_per_fact
 from transforms.countries import resolve_countries
-from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr, product_rows
-from transforms.periods import period_rows
+from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr
 
 SOURCE = "census_api"
 REPORTER = "USA"
@@ -79,10 +78,4 @@ def conform(raw: pl.DataFrame, *, direction: str, crosswalk: pl.DataFrame, file_
                 pl.lit(file_hash).alias("file_hash"),
             )
         )
-    facts = fact_frame(pl.concat(parts))
-    return Conformed(
-        facts=facts,
-        products=product_rows(rows),
-        periods=period_rows(facts.get_column("period_id")),
-        rejects=rejects,
-    )
+    return hs_conformed(parts, rows, rejects)

@@ -15,10 +15,9 @@ import polars as pl
 from schemas.checks import is_blank
 from schemas.numbers import parse_number
 from transforms.census_api import LEVEL_DIGITS, REPORTER, SOURCE
-from transforms.conformed import Conformed, fact_frame, one_row_per_fact
+from transforms.conformed import Conformed, hs_conformed, one_row_per_fact
 from transforms.countries import resolve_countries
-from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr, product_rows
-from transforms.periods import period_rows
+from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr
 
 COMMODITY = {"export": "E_COMMODITY", "import": "I_COMMODITY"}
 MODES = {"export": [("AIR", "X_AIR"), ("CNT", "X_CNT")], "import": [("AIR", "M_AIR"), ("CNT", "M_CNT")]}
@@ -51,11 +50,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
     commodity = COMMODITY[direction]
     totals = raw.filter(pl.col("PORT") == ALL_PORTS)
     rows, rejects = resolve_countries(
-        totals,
-        code_column="CTY_CODE",
-        schemes=["census_api", "census"],
-        crosswalk=crosswalk,
-        target="partner_id",
+        totals, code_column="CTY_CODE", schemes=["census_api", "census"], crosswalk=crosswalk, target="partner_id"
     )
     level = pl.col("COMM_LVL").replace_strict(LEVEL_DIGITS, return_dtype=pl.Int32)
     year = pl.col("time").str.slice(0, 4)
@@ -87,11 +82,4 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         )
         for mode, flow_id in MODES[direction]
     ]
-    facts = fact_frame(pl.concat(parts))
-    return Conformed(
-        facts=facts,
-        products=product_rows(rows),
-        periods=period_rows(facts.get_column("period_id")),
-        rejects=rejects,
-        notes=(_port_check(raw),),
-    )
+    return hs_conformed(parts, rows, rejects, notes=(_port_check(raw),))

@@ -17,10 +17,9 @@ from schemas.checks import is_blank
 from schemas.columns import ROW_COLUMN
 from schemas.numbers import parse_number
 from schemas.validation import reject_rows, repeated_keys
-from transforms.conformed import Conformed, fact_frame
+from transforms.conformed import Conformed, hs_conformed
 from transforms.countries import resolve_countries
-from transforms.hs import normalise_hs, product_id_expr, product_rows
-from transforms.periods import period_rows
+from transforms.hs import normalise_hs, product_id_expr
 
 SOURCE = "comtrade"
 VINTAGES = {
@@ -71,11 +70,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         )
     ]
     rows, bad_reporter = resolve_countries(
-        raw.filter(flows_ok),
-        code_column="reporterCode",
-        schemes=["comtrade"],
-        crosswalk=crosswalk,
-        target="reporter_id",
+        raw.filter(flows_ok), code_column="reporterCode", schemes=["comtrade"], crosswalk=crosswalk, target="reporter_id"
     )
     rows, bad_partner = resolve_countries(
         rows, code_column="partnerCode", schemes=["comtrade"], crosswalk=crosswalk, target="partner_id"
@@ -102,9 +97,14 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
     rejects.append(repeated)
     rows = kept.rename({f"__{c}": c for c in mapped})
 
+    return hs_conformed([_facts(rows, file_hash)], rows, pl.concat(rejects, how="vertical_relaxed"))
+
+
+def _facts(rows: pl.DataFrame, file_hash: str) -> pl.DataFrame:
+    """One fact per record and measure; a quantity only with the record's own measure and a unit."""
     unit = pl.col("qtyUnitAbbr").str.strip_chars()
     has_qty = pl.col("with_qty") & unit.is_not_null() & ~unit.is_in(["", "N/A"])
-    facts = _measures(rows).select(
+    return _measures(rows).select(
         pl.lit(SOURCE).alias("source"),
         "reporter_id",
         "partner_id",
@@ -119,11 +119,4 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         .otherwise(pl.lit("reported"))
         .alias("value_status"),
         pl.lit(file_hash).alias("file_hash"),
-    )
-    facts = fact_frame(facts)
-    return Conformed(
-        facts=facts,
-        products=product_rows(rows),
-        periods=period_rows(facts.get_column("period_id")),
-        rejects=pl.concat(rejects, how="vertical_relaxed"),
     )

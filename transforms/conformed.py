@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from schemas.validation import repeated_keys
+from transforms.hs import product_rows
+from transforms.periods import period_rows
 
 FACT_SCHEMA = {
     "source": pl.String,
@@ -75,6 +77,14 @@ def one_row_per_fact(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, 
 def fact_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Select and type the fact columns in warehouse order."""
     return frame.select([pl.col(name).cast(dtype) for name, dtype in FACT_SCHEMA.items()])
+
+
+def hs_conformed(parts: list[pl.DataFrame], rows: pl.DataFrame, rejects: pl.DataFrame, **extra: object) -> Conformed:
+    """The facts of ``parts`` in warehouse order with the products of ``rows`` and the periods the facts
+    name; ``extra``: ``rows_skipped``, ``notes``."""
+    facts = fact_frame(pl.concat(parts))
+    periods = period_rows(facts.get_column("period_id"))
+    return Conformed(facts=facts, products=product_rows(rows), periods=periods, rejects=rejects, **extra)
 
 
 def stack(frames: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:

@@ -16,10 +16,9 @@ import polars as pl
 from schemas.checks import is_blank
 from schemas.columns import ROW_COLUMN
 from schemas.validation import reject_rows
-from transforms.conformed import Conformed, fact_frame
+from transforms.conformed import Conformed, hs_conformed
 from transforms.countries import resolve_countries
-from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr, product_rows
-from transforms.periods import period_rows
+from transforms.hs import hs_vintage_expr, normalise_hs, product_id_expr
 
 SOURCE = "kcs_trade"
 REPORTER = "KOR"
@@ -80,11 +79,4 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
             pl.when(is_blank(value)).then(pl.lit("suppressed")).otherwise(pl.lit("reported")).alias("value_status"),
             pl.lit(file_hash).alias("file_hash"),
         ))
-    facts = fact_frame(pl.concat(parts))
-    return Conformed(
-        facts=facts,
-        products=product_rows(rows),
-        periods=period_rows(facts.get_column("period_id")),
-        rejects=rejects,
-        rows_skipped=totals.height,
-    )
+    return hs_conformed(parts, rows, rejects, rows_skipped=totals.height)

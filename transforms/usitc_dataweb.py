@@ -88,18 +88,19 @@ def check_footer(
     return (pl.concat(rejects) if rejects else pl.DataFrame()), notes
 
 
-def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Conformed:
-    """Validated raw rows (text, with ``source_row``) to conformed facts, rejects and notes."""
-    years = year_columns(raw)
-    is_footer = pl.col("Data Type") == FOOTER
-    footer, data = raw.filter(is_footer), raw.filter(~is_footer)
+def _with_measure(data: pl.DataFrame) -> pl.DataFrame:
+    """The data rows with the ``flow_id`` of their measure (null for a measure not loaded)."""
     measures = pl.DataFrame(
         [(flow, kind, flow_id) for (flow, kind), flow_id in MEASURES.items()],
         schema={"Trade Flow": pl.String, "Data Type": pl.String, "flow_id": pl.String},
         orient="row",
     )
-    data = data.join(measures, on=["Trade Flow", "Data Type"], how="left", maintain_order="left")
-    rejects = [
+    return data.join(measures, on=["Trade Flow", "Data Type"], how="left", maintain_order="left")
+
+
+def _unusable(data: pl.DataFrame) -> list[pl.DataFrame]:
+    """Rejects for data rows of a measure not loaded, without an HTS number, or without a country."""
+    return [
         reject_rows(
             data.filter(pl.col("flow_id").is_null()).drop("flow_id"),
             "Data Type",
@@ -120,29 +121,13 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
             pl.lit("data row without a country"),
         ),
     ]
-    usable = data.filter(pl.col("flow_id").is_not_null() & ~is_blank("HTS Number") & ~is_blank("Country"))
-    rows, unknown = resolve_countries(
-        usable,
-        code_column="Country",
-        schemes=["dataweb_name", "name"],
-        crosswalk=crosswalk,
-        target="partner_id",
-    )
-    rejects.append(unknown)
-    rows, repeated = repeated_keys(
-        rows.rename({"partner_id": "__partner_id", "flow_id": "__flow_id"}),
-        ["__partner_id", "__flow_id", "HTS Number"],
-        "Country",
-        "measure, HTS number and country",
-    )
-    rejects.append(repeated)
-    rows = rows.rename({"__partner_id": "partner_id", "__flow_id": "flow_id"})
-    skipped_years = unpublished_years(data, footer)
-    published_years = [y for y in years if y not in skipped_years]
 
+
+def _facts(rows: pl.DataFrame, years: list[str], file_hash: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows long (one per year, with their product) and their facts."""
     long = (
         rows.unpivot(
-            on=published_years,
+            on=years,
             index=["partner_id", "flow_id", "HTS Number", "Description"],
             variable_name="period_id",
             value_name="text",
@@ -154,7 +139,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
         )
         .with_columns(product_id_expr(pl.col("hs_vintage"), pl.col("code")).alias("product_id"))
     )
-    facts = fact_frame(
+    return long, fact_frame(
         long.with_columns(
             pl.lit(SOURCE).alias("source"),
             pl.lit(REPORTER).alias("reporter_id"),
@@ -168,6 +153,32 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
             pl.lit(file_hash).alias("file_hash"),
         )
     )
+
+
+def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Conformed:
+    """Validated raw rows (text, with ``source_row``) to conformed facts, rejects and notes."""
+    years = year_columns(raw)
+    is_footer = pl.col("Data Type") == FOOTER
+    footer, data = raw.filter(is_footer), raw.filter(~is_footer)
+    data = _with_measure(data)
+    rejects = _unusable(data)
+    usable = data.filter(pl.col("flow_id").is_not_null() & ~is_blank("HTS Number") & ~is_blank("Country"))
+    rows, unknown = resolve_countries(
+        usable, code_column="Country", schemes=["dataweb_name", "name"], crosswalk=crosswalk, target="partner_id"
+    )
+    rejects.append(unknown)
+    rows, repeated = repeated_keys(
+        rows.rename({"partner_id": "__partner_id", "flow_id": "__flow_id"}),
+        ["__partner_id", "__flow_id", "HTS Number"],
+        "Country",
+        "measure, HTS number and country",
+    )
+    rejects.append(repeated)
+    rows = rows.rename({"__partner_id": "partner_id", "__flow_id": "flow_id"})
+    skipped_years = unpublished_years(data, footer)
+    published_years = [y for y in years if y not in skipped_years]
+
+    long, facts = _facts(rows, published_years, file_hash)
     footer_rejects, notes = check_footer(data, facts, footer, published_years)
     if footer_rejects.height:
         rejects.append(footer_rejects)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import duckdb
 
 from warehouse.errors import WarehouseBusyError, WarehouseMissingError
+from warehouse.retry import retry_until
 
 
 def _is_lock_error(exc: duckdb.Error) -> bool:
@@ -23,18 +23,14 @@ def open_reader(path: Path | str, *, lock_timeout_s: float = 0.0, config: dict |
         raise WarehouseMissingError(
             f"warehouse {path} does not exist yet: run `entrepot run nightly` or `entrepot ingest` first"
         )
-    deadline = time.monotonic() + lock_timeout_s
-    delay = 0.1
-    while True:
-        try:
-            return duckdb.connect(str(path), read_only=True, config=config or {})
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise WarehouseBusyError(
-                    f"warehouse {path} is in use by another process (waited {lock_timeout_s:.0f} s); "
-                    f"try again when it finishes. DuckDB said: {exc}"
-                ) from exc
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+    def busy(exc: Exception) -> bool:
+        return isinstance(exc, duckdb.IOException) and _is_lock_error(exc)
+
+    def give_up(exc: Exception) -> WarehouseBusyError:
+        return WarehouseBusyError(
+            f"warehouse {path} is in use by another process (waited {lock_timeout_s:.0f} s); "
+            f"try again when it finishes. DuckDB said: {exc}"
+        )
+
+    return retry_until(lambda: duckdb.connect(str(path), read_only=True, config=config or {}),
+                       timeout_s=lock_timeout_s, busy=busy, give_up=give_up, delay_s=0.1, max_delay_s=2.0)

@@ -43,41 +43,37 @@ class ReferenceResult:
 
 def load_concordance(con: duckdb.DuckDBPyConnection, batch: ReferenceBatch) -> ReferenceResult:
     """Replace the concordance between the batch's vintages and record the run."""
+    return _replace(
+        con, batch, batch.concordance, "core.hs_concordance",
+        columns="from_vintage, from_code, to_vintage, to_code, level, weight, links",
+        scope="EXISTS (SELECT 1 FROM stage AS s WHERE s.from_vintage = c.from_vintage AND s.to_vintage = c.to_vintage)",
+        label="core.hs_concordance",
+    )
+
+
+def _replace(
+    con: duckdb.DuckDBPyConnection, batch: ReferenceBatch | StagingNoteBatch, rows: pl.DataFrame, table: str, *,
+    columns: str, scope: str, label: str, params: list | None = None,
+) -> ReferenceResult:
+    """In one transaction: delete the rows of ``table`` (aliased ``c``) within ``scope`` (a condition
+    that may name the new rows as ``stage``), insert ``rows``' ``columns`` with the landed file's hash
+    and the run id, record the landed file, the quarantine and the run. Any error rolls it all back."""
     now = clock.now()
+    params = params or []
     con.execute("BEGIN TRANSACTION")
     try:
-        con.register("stage_rows", arrow_view(batch.concordance))
-        con.execute("CREATE OR REPLACE TEMP TABLE stage_concordance AS SELECT * FROM stage_rows")
-        replaced = con.sql(
-            """
-            SELECT count(*) FROM core.hs_concordance AS c
-            WHERE EXISTS (SELECT 1 FROM stage_concordance AS s
-                          WHERE s.from_vintage = c.from_vintage AND s.to_vintage = c.to_vintage)
-            """
-        ).fetchall()[0][0]
-        con.execute(
-            """
-            DELETE FROM core.hs_concordance AS c
-            WHERE EXISTS (SELECT 1 FROM stage_concordance AS s
-                          WHERE s.from_vintage = c.from_vintage AND s.to_vintage = c.to_vintage)
-            """
-        )
-        con.execute(
-            """
-            INSERT INTO core.hs_concordance
-            SELECT from_vintage, from_code, to_vintage, to_code, level, weight, links, ?, ?
-            FROM stage_concordance
-            """,
-            [batch.landed["file_hash"][0], batch.run_id],
-        )
+        con.register("stage_rows", arrow_view(rows))
+        con.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM stage_rows")
+        replaced = con.execute(f"SELECT count(*) FROM {table} AS c WHERE {scope}", params).fetchall()[0][0]
+        con.execute(f"DELETE FROM {table} AS c WHERE {scope}", params)
+        con.execute(f"INSERT INTO {table} SELECT {columns}, ?, ? FROM stage", [batch.landed["file_hash"][0], batch.run_id])
         record_meta(con, batch.run_id, batch.landed, batch.quarantine, now)
         rows_loaded = batch.rows_in - batch.rows_quarantined
         record_run(con, RunRow(
             batch.run_id, batch.flow_name, batch.source, batch.started_at, clock.now(), batch.rows_in,
-            rows_loaded, batch.rows_quarantined,
-            message=f"core.hs_concordance: {batch.concordance.height} rows written, {replaced} replaced",
+            rows_loaded, batch.rows_quarantined, message=f"{label}: {rows.height} rows written, {replaced} replaced",
         ))
-        con.execute("DROP TABLE stage_concordance")
+        con.execute("DROP TABLE stage")
         con.execute("COMMIT")
     except BaseException:
         rollback(con)
@@ -85,12 +81,8 @@ def load_concordance(con: duckdb.DuckDBPyConnection, batch: ReferenceBatch) -> R
     finally:
         con.unregister("stage_rows")
     return ReferenceResult(
-        run_id=batch.run_id,
-        rows_in=batch.rows_in,
-        rows_loaded=rows_loaded,
-        rows_quarantined=batch.rows_quarantined,
-        rows_replaced=replaced,
-        rows_written=batch.concordance.height,
+        run_id=batch.run_id, rows_in=batch.rows_in, rows_loaded=rows_loaded,
+        rows_quarantined=batch.rows_quarantined, rows_replaced=replaced, rows_written=rows.height,
     )
 
 
@@ -114,33 +106,8 @@ class StagingNoteBatch:
 def load_staging_notes(con: duckdb.DuckDBPyConnection, batch: StagingNoteBatch) -> ReferenceResult:
     """Replace core.fta_staging_note for the batch's agreement and importer and record the run, in
     one transaction (loading the same file again changes nothing but meta.runs)."""
-    now = clock.now()
     scope = [batch.agreement_id, batch.importer_id]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.register("stage_notes", arrow_view(batch.notes))
-        replaced = con.execute(
-            "SELECT count(*) FROM core.fta_staging_note WHERE agreement_id = ? AND importer_id = ?", scope
-        ).fetchall()[0][0]
-        con.execute("DELETE FROM core.fta_staging_note WHERE agreement_id = ? AND importer_id = ?", scope)
-        con.execute(
-            "INSERT INTO core.fta_staging_note SELECT *, ?, ? FROM stage_notes",
-            [batch.landed["file_hash"][0], batch.run_id],
-        )
-        record_meta(con, batch.run_id, batch.landed, batch.quarantine, now)
-        rows_loaded = batch.rows_in - batch.rows_quarantined
-        record_run(con, RunRow(
-            batch.run_id, batch.flow_name, batch.source, batch.started_at, clock.now(), batch.rows_in,
-            rows_loaded, batch.rows_quarantined,
-            message=f"core.fta_staging_note {'/'.join(scope)}: {batch.notes.height} rows written, {replaced} replaced",
-        ))
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise
-    finally:
-        con.unregister("stage_notes")
-    return ReferenceResult(
-        run_id=batch.run_id, rows_in=batch.rows_in, rows_loaded=rows_loaded,
-        rows_quarantined=batch.rows_quarantined, rows_replaced=replaced, rows_written=batch.notes.height,
+    return _replace(
+        con, batch, batch.notes, "core.fta_staging_note", columns="*",
+        scope="agreement_id = ? AND importer_id = ?", params=scope, label=f"core.fta_staging_note {'/'.join(scope)}",
     )

@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,6 +28,7 @@ import duckdb
 from warehouse.errors import WarehouseBusyError, WarehouseDiskFullError
 from warehouse.journal import Journal
 from warehouse.readers import open_reader
+from warehouse.retry import retry_until
 
 _sessions: dict[Path, WriterSession] = {}
 _registry_lock = threading.Lock()
@@ -66,22 +66,16 @@ class WriterLock:
     def acquire(self, timeout_s: float) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held until release)
-        deadline = time.monotonic() + timeout_s
-        delay = 0.05
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = _holder(handle)
-                    handle.close()
-                    raise WarehouseBusyError(
-                        f"warehouse {self.path.with_suffix('')} is in use by another process{holder} "
-                        f"(waited {timeout_s:.0f} s); try again when it finishes"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
+        def give_up(_exc: Exception) -> WarehouseBusyError:
+            holder = _holder(handle)
+            handle.close()
+            return WarehouseBusyError(
+                f"warehouse {self.path.with_suffix('')} is in use by another process{holder} "
+                f"(waited {timeout_s:.0f} s); try again when it finishes"
+            )
+
+        retry_until(lambda: fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB), timeout_s=timeout_s,
+                    busy=lambda exc: isinstance(exc, BlockingIOError), give_up=give_up, delay_s=0.05, max_delay_s=1.0)
         handle.seek(0)
         handle.truncate()
         since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

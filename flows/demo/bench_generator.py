@@ -66,30 +66,11 @@ def response_body(direction: str, month: str, partners: pl.DataFrame, codes: pl.
         (pl.concat_str([pl.col("hs10"), pl.col("cty")]).hash(seed=11) % 50_000).cast(pl.String).alias("qty"),
     )
     fixed = [pl.lit("HS10"), pl.lit(month)]
+    described = [pl.col(c) for c in ("cty", "name", "hs10", "desc", "value")]
     if direction == "export":
-        fields = [
-            pl.col("cty"),
-            pl.col("name"),
-            pl.col("hs10"),
-            pl.col("desc"),
-            pl.col("value"),
-            pl.col("qty"),
-            pl.lit("KG"),
-        ]
-    else:
-        fields = [
-            pl.col("cty"),
-            pl.col("name"),
-            pl.col("hs10"),
-            pl.col("desc"),
-            pl.col("value"),
-            pl.col("value"),
-            pl.col("value"),
-            pl.lit("0"),
-            pl.col("value"),
-            pl.col("qty"),
-            pl.lit("KG"),
-        ]
+        fields = [*described, pl.col("qty"), pl.lit("KG")]
+    else:  # then consumption and CIF value, calculated duty (none), dutiable value
+        fields = [*described, pl.col("value"), pl.col("value"), pl.lit("0"), pl.col("value"), pl.col("qty"), pl.lit("KG")]
     line = pl.lit("[") + pl.concat_str([_q(f) for f in [*fields, *fixed]], separator=",") + pl.lit("]")
     header = [*census_api.VARIABLES[direction], "COMM_LVL", "time"]
     if len(header) != len(fields) + 2:

@@ -120,16 +120,10 @@ def chapter_split(total: int, reporter: str, partner: str, flow: str) -> dict[st
 
 
 def _record(
-    reporter: str,
-    partner: str,
-    flow: str,
-    freq: str,
-    year: int,
-    month: int | None,
-    cmd: str,
-    fob: int,
+    reporter: str, partner: str, flow: str, freq: str, year: int, month: int | None, cmd: str, fob: int,
     breakdown: str | None,
 ) -> dict[str, object]:
+    """One Comtrade API record as the API writes it (a second partner when ``breakdown``)."""
     iso, name, _ = REPORTERS[reporter]
     cif = int(fob * CIF_MARKUP) if flow == "M" else None
     period = f"{year}" if month is None else f"{year}{month:02d}"

@@ -8,9 +8,8 @@ columns (a query or an extract may ask for a subset of variables) and load where
 from __future__ import annotations
 
 import pandera.polars as pa
-import polars as pl
 
-from schemas.checks import is_known_hs_chapter
+from schemas.checks import hs_chapter_check
 from schemas.numbers import PLAIN_QUANTITY, PLAIN_USD
 
 HS_LEVELS = ("HS2", "HS4", "HS6", "HS10")
@@ -37,17 +36,9 @@ class CensusApiExportsRaw(CensusApiRaw):
     QTY_1_MO: str | None = pa.Field(nullable=True)
     UNIT_QY1: str | None = pa.Field(nullable=True)
 
-    @pa.check("ALL_VAL_MO", name=PLAIN_USD.check_name)
-    def values(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return PLAIN_USD.check(data)
-
-    @pa.check("QTY_1_MO", name=PLAIN_QUANTITY.check_name)
-    def quantities(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return PLAIN_QUANTITY.check(data)
-
-    @pa.check("E_COMMODITY", name="known HS chapter")
-    def chapter(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(is_known_hs_chapter(data.key))
+    values = PLAIN_USD.model_check("ALL_VAL_MO")
+    quantities = PLAIN_QUANTITY.model_check("QTY_1_MO")
+    chapter = hs_chapter_check("E_COMMODITY")
 
     class Config:
         strict = False
@@ -68,17 +59,9 @@ class CensusApiImportsRaw(CensusApiRaw):
     GEN_QY1_MO: str | None = pa.Field(nullable=True)
     UNIT_QY1: str | None = pa.Field(nullable=True)
 
-    @pa.check("GEN_VAL_MO", "CON_VAL_MO", "GEN_CIF_MO", "CAL_DUT_MO", "DUT_VAL_MO", name=PLAIN_USD.check_name)
-    def values(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return PLAIN_USD.check(data)
-
-    @pa.check("GEN_QY1_MO", name=PLAIN_QUANTITY.check_name)
-    def quantities(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return PLAIN_QUANTITY.check(data)
-
-    @pa.check("I_COMMODITY", name="known HS chapter")
-    def chapter(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(is_known_hs_chapter(data.key))
+    values = PLAIN_USD.model_check("GEN_VAL_MO", "CON_VAL_MO", "GEN_CIF_MO", "CAL_DUT_MO", "DUT_VAL_MO")
+    quantities = PLAIN_QUANTITY.model_check("GEN_QY1_MO")
+    chapter = hs_chapter_check("I_COMMODITY")
 
     class Config:
         strict = False

@@ -7,7 +7,6 @@ import total (IYR), and the same for exports (EJAN..EYR), in millions of USD.
 from __future__ import annotations
 
 import pandera.polars as pa
-import polars as pl
 
 from schemas.numbers import USD_LIMIT, NumberFormat
 
@@ -54,10 +53,9 @@ class CensusCountryTotalsRaw(pa.DataFrameModel):
     EDEC: str
     EYR: str
 
-    @pa.check(r"^[IE](JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|YR)$", regex=True,
-              name=MILLIONS_USD.check_name)
-    def non_negative_number(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return MILLIONS_USD.check(data)
+    non_negative_number = MILLIONS_USD.model_check(
+        r"^[IE](JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|YR)$", regex=True
+    )
 
     class Config:
         strict = False

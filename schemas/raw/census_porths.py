@@ -5,7 +5,6 @@ and containerised vessel, per port, country and HS code; ``PORT`` "-" is the tot
 from __future__ import annotations
 
 import pandera.polars as pa
-import polars as pl
 
 from schemas.numbers import PLAIN_QUANTITY, PLAIN_USD
 from schemas.raw.census_api import HS_LEVELS
@@ -31,13 +30,8 @@ class CensusPortHsRaw(pa.DataFrameModel):
     E_COMMODITY: str | None = pa.Field(nullable=True, str_matches=r"^(\d{2}|\d{4}|\d{6}|\d{10}|-|TOTAL)$")
     I_COMMODITY: str | None = pa.Field(nullable=True, str_matches=r"^(\d{2}|\d{4}|\d{6}|\d{10}|-|TOTAL)$")
 
-    @pa.check("AIR_VAL_YR", "CNT_VAL_YR", name=PLAIN_USD.check_name)
-    def values(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return PLAIN_USD.check(data)
-
-    @pa.check("AIR_WGT_YR", "CNT_WGT_YR", name=PLAIN_QUANTITY.check_name)
-    def weights(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return PLAIN_QUANTITY.check(data)
+    values = PLAIN_USD.model_check("AIR_VAL_YR", "CNT_VAL_YR")
+    weights = PLAIN_QUANTITY.model_check("AIR_WGT_YR", "CNT_WGT_YR")
 
     class Config:
         strict = False

@@ -37,13 +37,8 @@ class ComtradeRaw(pa.DataFrameModel):
     fobvalue: str = pa.Field(nullable=True)
     primaryValue: str = pa.Field(nullable=True)
 
-    @pa.check("cifvalue", "fobvalue", "primaryValue", name=PLAIN_USD.check_name)
-    def values(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return PLAIN_USD.check(data)
-
-    @pa.check("qty", name=PLAIN_QUANTITY.check_name)
-    def quantities(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return PLAIN_QUANTITY.check(data)
+    values = PLAIN_USD.model_check("cifvalue", "fobvalue", "primaryValue")
+    quantities = PLAIN_QUANTITY.model_check("qty")
 
     @pa.check("period", name="period of its freqCode (A: YYYY, M: YYYYMM)")
     def period_of_frequency(cls, data: pa.PolarsData) -> pl.LazyFrame:

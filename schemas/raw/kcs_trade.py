@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.checks import is_blank, is_known_hs_chapter
+from schemas.checks import hs_chapter_check, is_blank
 
 TOTAL_YEARS = ("총계", "합계")
 PLAIN_NUMBER = r"^\d+(\.\d+)?$"
@@ -39,6 +39,4 @@ class KcsTradeRaw(pa.DataFrameModel):
     def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(is_blank(data.key) | pl.col(data.key).str.strip_chars().str.contains(PLAIN_NUMBER))
 
-    @pa.check("hsCd", name="known HS chapter")
-    def chapter(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(is_known_hs_chapter(data.key))
+    chapter = hs_chapter_check("hsCd")

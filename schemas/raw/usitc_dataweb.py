@@ -5,7 +5,6 @@ that data rows have both)."""
 from __future__ import annotations
 
 import pandera.polars as pa
-import polars as pl
 
 from schemas.numbers import NumberFormat
 
@@ -24,9 +23,7 @@ class DataWebRaw(pa.DataFrameModel):
     country: str = pa.Field(alias="Country", nullable=True)
     years: str = pa.Field(alias=r"^\d{4}$", regex=True, nullable=True)
 
-    @pa.check(r"^\d{4}$", name=DATAWEB_USD.check_name)
-    def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return DATAWEB_USD.check(data)
+    numbers = DATAWEB_USD.model_check(r"^\d{4}$")
 
     class Config:
         strict = False

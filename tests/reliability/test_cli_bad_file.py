@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
+from tests.cli.test_cli import entrepot
 from tests.reliability import tally
 from tests.reliability.bad_files import HEADER, base_rows, write_csv
-from tests.test_cli import entrepot
 
 
 def test_bad_file_through_the_cli(tmp_path) -> None:

@@ -15,12 +15,12 @@ import duckdb
 import pytest
 
 from flows.sql import run_query
+from tests.cli.test_cli import entrepot
 from tests.conftest import REPO
 from tests.helpers import every_table, snapshot
 from tests.reliability import tally
 from tests.reliability.bad_files import HEADER, base_rows, census_countries, country_totals_rows, write_csv
 from tests.reliability.loading import ingest_plain
-from tests.test_cli import entrepot
 from warehouse.connection import WarehouseBusyError, open_reader, warehouse
 from warehouse.migrate import migrate
 

@@ -1,7 +1,7 @@
 """Upstream faults through the nightly flow, from the fault-injecting local server: each ends in a
 successful retry, or a clear error naming the source and the request with the warehouse unchanged
 and every payload already fetched kept in landing. (The HTTP client's own retry behaviour is
-tested in tests/test_census_api_client.py.)"""
+tested in tests/sources/test_census_api_client.py.)"""
 
 from __future__ import annotations
 

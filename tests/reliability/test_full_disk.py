@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_cli import entrepot
 from tests.helpers import snapshot
 from tests.reliability import tally
 from tests.reliability.bad_files import HEADER, base_rows, census_countries, country_totals_rows, write_csv
 from tests.reliability.loading import ingest_plain
-from tests.test_cli import entrepot
 
 
 @pytest.fixture

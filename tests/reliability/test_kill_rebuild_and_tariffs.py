@@ -20,8 +20,8 @@ from tests.reliability.loading import (
     tariff_in_child,
 )
 from tests.reliability.test_kill_safety import SOURCE, files, run_target
-from tests.test_usitc_hts import HEADER as HTS_HEADER
-from tests.test_usitc_hts import write_csv as write_hts
+from tests.sources.test_usitc_hts import HEADER as HTS_HEADER
+from tests.sources.test_usitc_hts import write_csv as write_hts
 from warehouse.journal import Journal
 
 KILL_POINTS = 8

@@ -21,8 +21,8 @@ from tests.conftest import REPO
 from tests.helpers import every_table
 from tests.reliability.bad_files import HEADER, api_export_rows, base_rows, write_csv
 from tests.reliability.test_kill_safety import files as revised_files
-from tests.test_usitc_hts import ROWS as HTS_ROWS
-from tests.test_usitc_hts import write_csv as write_hts
+from tests.sources.test_usitc_hts import ROWS as HTS_ROWS
+from tests.sources.test_usitc_hts import write_csv as write_hts
 from warehouse.journal import Journal
 
 pytestmark = [pytest.mark.prefect, pytest.mark.realdata]

@@ -11,9 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import REPO
+
 pytestmark = pytest.mark.realdata
 KOREA = Path("tariffs/korea")
-QUERY = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split("-- Korea's average tariff")[1]
+QUERY = (REPO / "README.md").read_text(encoding="utf-8").split("-- Korea's average tariff")[1]
 QUERY = QUERY.split("\n", 1)[1].split(";")[0]
 
 

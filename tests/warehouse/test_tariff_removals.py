@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from tests.helpers import snapshot
-from tests.test_usitc_hts import conformed, write_csv
+from tests.sources.test_usitc_hts import conformed, write_csv
 from transforms import usitc_hts as hts
 from warehouse.loader import LANDED_SCHEMA, QUARANTINE_SCHEMA
 from warehouse.migrate import migrate
