@@ -278,9 +278,25 @@ def bench(
     extra = generate(month_rows, landing, first_month=_next(data.months[-1]))
     hts = [str(hts_file)] if hts_file is not None and hts_file.exists() else []
     steps = run_child("incremental", str(landing), str(warehouse), str(before), "prime" if nightly else "-", *hts)
+    _echo_incremental(steps, extra.rows, data.rows, echo)
+    if nightly:
+        unchanged = _nightly_unchanged(warehouse, root, landing)
+        echo(
+            f"nightly run, nothing changed upstream    : {unchanged:8.2f} s  (the whole command, Prefect start-up "
+            f"included; the demo upstream's payloads were loaded first in {steps.detail['primed_s']:.1f} s)"
+        )
+    _echo_queries(run_child("queries", str(warehouse)), echo)
+    ratio = rebuilt.seconds / bare.seconds
+    echo(f"whole bench (generation, priming and child start-ups included): {time.monotonic() - started:.1f} s")
+    echo(f"rebuild/duckdb ratio: {ratio:.2f}")
+    return ratio
+
+
+def _echo_incremental(steps: Measure, month_rows: int, rows: int, echo: Callable[[str], None]) -> None:
+    """The new month, the same month again and the HTS parse, as measured by the incremental child."""
     new_month, again = steps.detail["new_month"], steps.detail["again"]
     echo(
-        f"one new month ({extra.rows:,} rows) on {data.rows:,}   : {new_month['seconds']:8.2f} s  "
+        f"one new month ({month_rows:,} rows) on {rows:,}   : {new_month['seconds']:8.2f} s  "
         f"inserted {new_month['inserted']:,}"
     )
     echo(f"  of which stored marts refreshed        : {_share(new_month['refresh_s'], new_month['seconds'])}")
@@ -295,17 +311,6 @@ def bench(
             f"HTS edition parse ({parsed['rows']:,} rows)            : {parsed['seconds']:8.2f} s  "
             f"unparsed rate texts {parsed['unparsed']}"
         )
-    if nightly:
-        unchanged = _nightly_unchanged(warehouse, root, landing)
-        echo(
-            f"nightly run, nothing changed upstream    : {unchanged:8.2f} s  (the whole command, Prefect start-up "
-            f"included; the demo upstream's payloads were loaded first in {steps.detail['primed_s']:.1f} s)"
-        )
-    _echo_queries(run_child("queries", str(warehouse)), echo)
-    ratio = rebuilt.seconds / bare.seconds
-    echo(f"whole bench (generation, priming and child start-ups included): {time.monotonic() - started:.1f} s")
-    echo(f"rebuild/duckdb ratio: {ratio:.2f}")
-    return ratio
 
 
 def _echo_rebuild(rebuilt: Measure, bare: Measure, rows: int, warehouse: Path, echo: Callable[[str], None]) -> None:

@@ -21,10 +21,11 @@ import pyarrow as pa
 
 from schemas.core.dim_period import DimPeriod
 from schemas.core.dim_product import DimProduct
-from schemas.core.fact_trade import GRAIN, FactTrade
+from schemas.core.fact_trade import FactTrade
 from schemas.core.meta import LandedFile, QuarantineRow
 from schemas.validation import assert_valid
 from warehouse import clock, mart_tables
+from warehouse.fact_merge import merge_facts
 from warehouse.runs import RunRow, record_run, rollback
 
 QUARANTINE_SCHEMA = {
@@ -46,7 +47,6 @@ LANDED_SCHEMA = {
     "rows": pl.Int64,
     "landed_path": pl.String,
 }
-MEASURES = ["value_usd", "quantity", "quantity_unit", "value_status"]
 
 
 class TooManyRejectsError(RuntimeError):
@@ -177,74 +177,6 @@ def _merge_dimensions(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -> tuple[int, int, int]:
-    """Insert new keys, update changed values (keeping the old ones), leave identical ones alone."""
-    on = " AND ".join(f"f.{c} = s.{c}" for c in GRAIN)
-    changed = " OR ".join(f"f.{c} IS DISTINCT FROM s.{c}" for c in MEASURES)
-    cols = ", ".join([*GRAIN, *MEASURES])
-    # constants, not a subquery, so DuckDB can skip row groups by their min/max zone maps
-    keys = con.sql("SELECT DISTINCT source, period_id, flow_id FROM stage_fact").fetchall()
-    sources, periods, flows = (sorted({k[i] for k in keys}) for i in range(3))
-    overlap = keys and con.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM core.fact_trade WHERE list_contains(?, source) "
-        "AND period_id >= ? AND period_id <= ? AND list_contains(?, period_id) AND list_contains(?, flow_id) LIMIT 1)",
-        [sources, periods[0], periods[-1], periods, flows],
-    ).fetchall()[0][0]
-    if not overlap:  # new periods or flows (a new month, a rebuild): every row is an insert, no join needed
-        con.execute(
-            f"INSERT INTO core.fact_trade ({cols}, run_id, file_hash, loaded_at) "
-            f"SELECT {cols}, ?, file_hash, ? FROM stage_fact",
-            [run_id, now],
-        )
-        mart_tables.note_inserted(con, "stage_fact")
-        return _scalar(con, "SELECT count(*) FROM stage_fact"), 0, 0
-    # only the fact rows of the sources and periods being loaded can match
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE stage_change AS
-        WITH existing AS (
-            SELECT * FROM core.fact_trade
-            WHERE source IN (SELECT DISTINCT source FROM stage_fact)
-              AND period_id BETWEEN (SELECT min(period_id) FROM stage_fact) AND (SELECT max(period_id) FROM stage_fact)
-              AND period_id IN (SELECT DISTINCT period_id FROM stage_fact)
-        )
-        SELECT s.*,
-               CASE WHEN f.source IS NULL THEN 'insert' WHEN {changed} THEN 'update' ELSE 'same' END AS change
-        FROM stage_fact AS s
-        LEFT JOIN existing AS f ON {on}
-        """
-    )
-    counts = dict(con.sql("SELECT change, count(*) FROM stage_change GROUP BY ALL").fetchall())
-    if counts.get("update"):
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE stage_replaced AS "
-            f"SELECT f.* FROM core.fact_trade AS f JOIN stage_change AS s ON {on} WHERE s.change = 'update'"
-        )
-        con.execute("INSERT INTO core.fact_trade_revision SELECT *, ? AS superseded_at, ? AS superseded_by_run "
-                    "FROM stage_replaced", [now, run_id])
-        mart_tables.note_replaced(con, "stage_replaced", "(SELECT * FROM stage_change WHERE change = 'update')")
-        con.execute("DROP TABLE stage_replaced")
-        con.execute(
-            f"""
-            UPDATE core.fact_trade AS f
-            SET {", ".join(f"{c} = s.{c}" for c in [*MEASURES, "file_hash"])}, run_id = ?, loaded_at = ?
-            FROM (SELECT * FROM stage_change WHERE change = 'update') AS s
-            WHERE {on}
-            """,
-            [run_id, now],
-        )
-    if counts.get("insert"):
-        con.execute(
-            f"""
-            INSERT INTO core.fact_trade ({cols}, run_id, file_hash, loaded_at)
-            SELECT {cols}, ?, file_hash, ? FROM stage_change WHERE change = 'insert'
-            """,
-            [run_id, now],
-        )
-        mart_tables.note_inserted(con, "(SELECT * FROM stage_change WHERE change = 'insert')")
-    return counts.get("insert", 0), counts.get("update", 0), counts.get("same", 0)
-
-
 def _record_files(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -> int:
     """Landed files and quarantine rows of the staged part; returns quarantine rows written."""
     con.execute(
@@ -344,7 +276,7 @@ class LoadSession:
         try:
             _merge_dimensions(self.con)
             _check_integrity(self.con)
-            inserted, updated, unchanged = _merge_facts(self.con, self.run_id, self.now)
+            inserted, updated, unchanged = merge_facts(self.con, self.run_id, self.now)
             mart_tables.apply_changes(self.con)
             self.inserted += inserted
             self.updated += updated
