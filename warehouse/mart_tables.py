@@ -133,6 +133,17 @@ def start(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {DERIVE} AS SELECT 1 AS derive WHERE NOT EXISTS (SELECT 1 FROM {SUMS})")
 
 
+def _append(con: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
+    """Add the rows of ``select`` to the temporary ``table`` by re-creating it (CREATE TABLE AS):
+    DuckDB 2.0 hides rows INSERTed into a temporary table, from some scans, once the same transaction
+    has appended many rows to a stored table (``tests/warehouse/test_mart_tables.py`` shows it)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {table} UNION ALL ({select})")
+
+
+def _empty(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {table} LIMIT 0")
+
+
 def _deriving(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.sql(f"SELECT count(*) FROM {DERIVE}").fetchall()[0][0])
 
@@ -141,7 +152,7 @@ def note_inserted(con: duckdb.DuckDBPyConnection, facts: str) -> None:
     """Add ``facts`` (a relation of new core.fact_trade rows) to the load's changes."""
     if _deriving(con):
         return
-    con.execute(f"INSERT INTO {DELTA} {sums_of(facts)}")
+    _append(con, DELTA, sums_of(facts))
 
 
 def note_replaced(con: duckdb.DuckDBPyConnection, old: str, new: str) -> None:
@@ -149,17 +160,14 @@ def note_replaced(con: duckdb.DuckDBPyConnection, old: str, new: str) -> None:
     (their new versions, same keys) added; a group whose unit changed is recounted from its facts."""
     if _deriving(con):
         return
-    con.execute(f"INSERT INTO {DELTA} {sums_of(old, -1)}")
-    con.execute(f"INSERT INTO {DELTA} {sums_of(new)}")
+    _append(con, DELTA, sums_of(old, -1))
+    _append(con, DELTA, sums_of(new))
     on = " AND ".join(f"o.{c} = n.{c}" for c in GRAIN)
-    con.execute(
-        f"""
-        INSERT INTO {RECOUNT}
+    _append(con, RECOUNT, f"""
         SELECT DISTINCT o.source, o.reporter_id, o.partner_id, o.flow_id, o.product_id, p.year
         FROM {old} AS o JOIN {new} AS n ON {on} JOIN core.dim_period AS p ON p.period_id = o.period_id
         WHERE marts.quantity_unit_norm(o.quantity_unit) IS DISTINCT FROM marts.quantity_unit_norm(n.quantity_unit)
-        """
-    )
+        """)
 
 
 def apply_changes(con: duckdb.DuckDBPyConnection) -> None:
@@ -176,8 +184,8 @@ def apply_changes(con: duckdb.DuckDBPyConnection) -> None:
         FROM {DELTA} GROUP BY ALL
         """
     )
-    con.execute(f"INSERT INTO {TOUCHED} SELECT DISTINCT source, reporter_iso3, partner_iso3, year FROM mart_sums_change "
-                f"UNION SELECT DISTINCT source, reporter_iso3, partner_iso3, year FROM {RECOUNT}")
+    _append(con, TOUCHED, f"SELECT DISTINCT source, reporter_iso3, partner_iso3, year FROM mart_sums_change "
+                          f"UNION SELECT DISTINCT source, reporter_iso3, partner_iso3, year FROM {RECOUNT}")
     match = " AND ".join(f"s.{k} = c.{k}" for k in GROUP)
     scope = _scope(con, "mart_sums_change", ("source", "reporter_iso3", "year"), "s")
     if scope and con.sql(f"SELECT count(*) FROM (SELECT 1 FROM {SUMS} AS s WHERE {scope} LIMIT 1)").fetchall()[0][0]:
@@ -207,8 +215,8 @@ def apply_changes(con: duckdb.DuckDBPyConnection) -> None:
             f"AND p.year = r.year)"
         )
         con.execute(f"INSERT INTO {SUMS} BY NAME {sums_of(facts)}")
-    con.execute(f"DELETE FROM {DELTA}")
-    con.execute(f"DELETE FROM {RECOUNT}")
+    _empty(con, DELTA)
+    _empty(con, RECOUNT)
 
 
 def _scope(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], alias: str) -> str:

@@ -166,3 +166,24 @@ def test_a_revision_that_changes_the_unit_recounts_its_group(con) -> None:
     load(con, batch(with_unit(facts(months[:1], file_hash="e" * 64), "kg", 2.5), run_id="back"))  # KGM is kg
     assert _differences(con) == dict.fromkeys(STORED, (0, 0))
     assert con.sql("SELECT quantity_units FROM marts.int_trade_yearly WHERE partner_iso3 = 'KOR'").fetchall() == [(1,)]
+
+
+def test_changes_noted_after_a_large_append_in_the_same_transaction_reach_the_sums(con) -> None:
+    """DuckDB 2.0 hides rows INSERTed into a temporary table from some scans once the transaction has
+    appended many rows to a stored table: a load of a large month lost its sums that way."""
+    load(con, batch(facts([("KOR", "2023-01", "X_FAS", 1.0)]), run_id="first"))  # the sums are not empty
+    con.execute("INSERT INTO core.dim_period VALUES ('2026-01', 'month', 2026, 1, DATE '2026-01-01', DATE '2026-01-31')")
+    con.execute("BEGIN")
+    mart_tables.start(con)
+    con.execute(
+        "CREATE TEMP TABLE big AS SELECT 'census_api' AS source, 'USA' AS reporter_id, 'P' || (i % 300) AS partner_id, "
+        "'HS2022:' || (i // 300) AS product_id, '2026-01' AS period_id, 'X_FAS' AS flow_id, "
+        "CAST(i AS DECIMAL(20, 2)) AS value_usd, NULL::DOUBLE AS quantity, NULL AS quantity_unit, "
+        "'reported' AS value_status, 'r' AS run_id, 'h' AS file_hash, now() AS loaded_at FROM range(300000) AS t(i)"
+    )
+    con.execute("INSERT INTO core.fact_trade SELECT * FROM big")
+    mart_tables.note_inserted(con, "big")
+    mart_tables.apply_changes(con)
+    assert con.sql(f"SELECT count(*) FROM {mart_tables.SUMS} WHERE year = 2026").fetchall() == [(300000,)]
+    assert con.sql(f"SELECT count(*) FROM (SELECT DISTINCT * FROM {mart_tables.TOUCHED})").fetchall() == [(300,)]
+    con.execute("ROLLBACK")
