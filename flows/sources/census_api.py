@@ -10,7 +10,6 @@ status is an error naming the request.
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,7 +153,7 @@ def read_payload(path: Path) -> pl.DataFrame:
     """
     path = Path(path)
     scan = f"read_json('{_sql_text(path)}', format = 'array', columns = {{'json': 'VARCHAR[]'}})"
-    with _json_reader().cursor() as con:
+    with duckdb.connect() as con:  # a module-level cache would keep DuckDB alive past exit (test_exit_clean)
         try:
             rows = con.sql(f"SELECT json FROM {scan}").pl()  # one parse; polars splits the fields
         except duckdb.Error as exc:
@@ -180,12 +179,6 @@ def read_payload(path: Path) -> pl.DataFrame:
         *(pl.col("json").list.get(i).alias(header[i]) for i in keep),
         pl.int_range(1, body.height + 1, dtype=pl.Int64).alias(ROW_COLUMN),
     )
-
-
-@functools.cache
-def _json_reader() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB for parsing responses (a cursor per call: opening a database costs ~25 ms)."""
-    return duckdb.connect()
 
 
 def _sql_text(path: Path) -> str:
