@@ -66,7 +66,8 @@ def states(tmp_path_factory) -> dict[str, object]:
     shutil.copyfile(root / "old.duckdb", root / "ref.duckdb")
     run_child(file_b, root / "ref.duckdb", root / "ref_landing")  # starts the forkserver
     shutil.copyfile(root / "old.duckdb", root / "ref.duckdb")
-    code, duration = run_child(file_b, root / "ref.duckdb", root / "ref_landing")
+    # timed as each kill run goes: a landing directory of its own, the file not landed yet
+    code, duration = run_child(file_b, root / "ref.duckdb", root / "ref_landing_timed")
     assert code == 0
     return {
         "root": root, "file_b": file_b, "duration": duration,
@@ -86,7 +87,7 @@ def test_killed_load_leaves_old_or_new_state_and_rerun_completes(states, tmp_pat
     for point in range(KILL_POINTS):
         wh, landing = tmp_path / f"w{point}.duckdb", tmp_path / f"landing{point}"
         shutil.copyfile(root / "old.duckdb", wh)
-        kill_after = 0.05 + duration * 1.1 * point / (KILL_POINTS - 1)
+        kill_after = 0.05 + duration * 1.3 * point / (KILL_POINTS - 1)
         run_child(states["file_b"], wh, landing, kill_after=kill_after)
         tally.counts["kill points"] += 1
         after_kill = content(wh)  # a reader opens it (read-only) after the crash
