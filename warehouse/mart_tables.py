@@ -92,7 +92,6 @@ def sums_of(facts: str, sign: int = 1) -> str:
     away: a revision keeps its key; a group whose unit a revision changed is recounted)."""
     grain = "p.period_grain = 'year'"
     month = "p.period_grain = 'month'"
-    quantity = "f.quantity"
     adds = sign > 0
     return f"""
         SELECT
@@ -100,11 +99,11 @@ def sums_of(facts: str, sign: int = 1) -> str:
             {sign} * coalesce(sum(f.value_usd) FILTER (WHERE {grain}), 0) AS published_usd,
             {sign} * count(f.value_usd) FILTER (WHERE {grain}) AS published_values,
             {sign} * count(f.value_usd) FILTER (WHERE {grain} AND f.value_status = 'partial') AS published_partials,
-            {sign} * coalesce(sum({quantity}) FILTER (WHERE {grain}), 0) AS published_quantity,
+            {sign} * coalesce(sum(f.quantity) FILTER (WHERE {grain}), 0) AS published_quantity,
             {sign} * count(f.quantity) FILTER (WHERE {grain}) AS published_quantities,
             {sign} * coalesce(sum(f.value_usd) FILTER (WHERE {month}), 0) AS months_usd,
             {sign} * count(f.value_usd) FILTER (WHERE {month}) AS months_values,
-            {sign} * coalesce(sum({quantity}) FILTER (WHERE {month}), 0) AS months_quantity,
+            {sign} * coalesce(sum(f.quantity) FILTER (WHERE {month}), 0) AS months_quantity,
             {sign} * count(f.quantity) FILTER (WHERE {month}) AS months_quantities,
             {"coalesce(bit_or(CAST(1 AS INTEGER) << p.month) FILTER (WHERE " + month + "), 0)" if adds else "0"}
                 AS month_bits,

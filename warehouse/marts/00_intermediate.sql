@@ -1,8 +1,8 @@
 -- The intermediate layer (marts.int_*), between core (staging: one row per value as published) and
 -- the marts: facts joined to their dimensions once, and the ONE definition of a yearly value. Every
 -- trade mart and the tariff marts' trade weights read these views; no mart re-derives them. Each is
--- at a declared grain and holds no data today: any of them can become a table the loader refreshes
--- for the series and years a load touched, with the marts above unchanged.
+-- at a declared grain; marts.int_trade_yearly reads the sums each load keeps in
+-- mart_tables.int_trade_yearly_sums (warehouse/mart_tables.py), the others are plain views.
 
 -- marts.quantity_unit_norm — grain: a scalar macro, one spelling per quantity unit (KGM and kg are kg).
 CREATE OR REPLACE MACRO marts.quantity_unit_norm(unit) AS
