@@ -277,7 +277,7 @@ class LoadSession:
             _merge_dimensions(self.con)
             _check_integrity(self.con)
             inserted, updated, unchanged = merge_facts(self.con, self.run_id, self.now)
-            mart_tables.apply_changes(self.con)
+            mart_tables.apply_if_large(self.con)
             self.inserted += inserted
             self.updated += updated
             self.unchanged += unchanged

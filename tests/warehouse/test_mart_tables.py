@@ -4,6 +4,7 @@ the slices it touched so that a table always equals a full recompute, and filled
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import duckdb
 import polars as pl
@@ -12,7 +13,7 @@ import pytest
 from tests.helpers import batch, facts
 from transforms.conformed import PRODUCT_SCHEMA
 from warehouse import mart_tables
-from warehouse.loader import load
+from warehouse.loader import LoadSession, load
 from warehouse.migrate import migrate
 
 MARTS = [m.name for m in mart_tables.STORED_MARTS]
@@ -187,3 +188,65 @@ def test_changes_noted_after_a_large_append_in_the_same_transaction_reach_the_su
     assert con.sql(f"SELECT count(*) FROM {mart_tables.SUMS} WHERE year = 2026").fetchall() == [(300000,)]
     assert con.sql(f"SELECT count(*) FROM (SELECT DISTINCT * FROM {mart_tables.TOUCHED})").fetchall() == [(300,)]
     con.execute("ROLLBACK")
+
+
+def test_the_sums_of_one_period_are_the_grouped_sums(con) -> None:
+    """A month's or a year's facts are summed by a projection (each fact its own group): the same rows
+    as grouping them, nulls, partial values and units included, added and taken away."""
+    rows = [
+        ("KOR", "2023-04", "X_FAS", 10.5, 3.0, "KGM", "reported"),
+        ("CAN", "2023-04", "X_FAS", None, 2.0, "kg", "suppressed"),
+        ("WORLD", "2023-04", "M_GEN_CUSTOMS", 7.25, None, None, "partial"),
+        ("KOR", "2023", "X_FAS", 99.0, 4.5, "NO", "partial"),
+        ("CAN", "2023", "M_GEN_CUSTOMS", None, None, "L", "reported"),
+        ("WORLD", "2023", "X_FAS", 5.0, 1.0, "l", "reported"),
+        ("KOR", "2023-Q2", "X_FAS", 5.0, None, None, "reported"),  # neither grain: no row
+    ]
+    con.execute("INSERT OR IGNORE INTO core.dim_period VALUES ('2023-04', 'month', 2023, 4, DATE '2023-04-01', DATE '2023-04-30'), "
+                "('2023', 'year', 2023, NULL, DATE '2023-01-01', DATE '2023-12-31'), "
+                "('2023-Q2', 'quarter', 2023, NULL, DATE '2023-04-01', DATE '2023-06-30')")
+    frame = pl.DataFrame(
+        [{"source": "s", "reporter_id": "USA", "partner_id": p, "product_id": "TOTAL", "period_id": period,
+          "flow_id": f, "value_usd": v, "quantity": q, "quantity_unit": u, "value_status": st}
+         for p, period, f, v, q, u, st in rows],
+        schema_overrides={"value_usd": pl.Decimal(20, 2), "quantity": pl.Float64},
+    )
+    con.register("facts_frame", frame)
+    for period in ("2023-04", "2023", "2023-Q2"):
+        relation = f"(SELECT * FROM facts_frame WHERE period_id = '{period}')"
+        for sign in (1, -1):
+            projected = mart_tables._sums_select(con, relation, sign)
+            assert ("GROUP BY" in projected) == (period == "2023-Q2")  # months and years are projected
+            a = con.sql(projected).fetchall()
+            b = con.sql(mart_tables.sums_of(relation, sign)).fetchall()
+            assert sorted(a, key=repr) == sorted(b, key=repr), (period, sign)
+            assert len(a) == {"2023-04": 3, "2023": 3, "2023-Q2": 0}[period]
+    assert "GROUP BY" in mart_tables._sums_select(con, "facts_frame")  # several periods: grouped
+
+
+def _session(con: duckdb.DuckDBPyConnection, parts: list[pl.DataFrame], run_id: str) -> None:
+    session = LoadSession(con, run_id=run_id, flow_name="test", source="test_source",
+                          started_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    with session:
+        for i, part in enumerate(parts):
+            session.merge(_batch(part, run_id=f"{run_id}-{i}"))
+        session.finish(rows_in=sum(p.height for p in parts), rows_quarantined=0, rows_skipped=0)
+
+
+@pytest.mark.parametrize("apply_at", [mart_tables.APPLY_AT, 1])
+def test_a_load_in_several_parts_adds_each_group_once(con, monkeypatch, apply_at: int) -> None:
+    """Parts of one load that share a series (two months of a year, a revision of a month loaded in the
+    same run) and parts that share none (another flow): the changes are added up per group when they
+    are applied, at the load's end or after a part once they reach ``APPLY_AT`` rows."""
+    monkeypatch.setattr(mart_tables, "APPLY_AT", apply_at)
+    load(con, _batch(facts([("KOR", "2023-01", "X_FAS", 1.0)]), run_id="first"))  # the sums are not empty
+    month = [facts([(p, f"2023-{m:02d}", "X_FAS", 10.0 * m + len(p)) for p in ("KOR", "CAN")], file_hash=f"{m:x}" * 64)
+             for m in range(2, 6)]
+    other_flow = facts([(p, "2023-02", "M_GEN_CUSTOMS", 3.0) for p in ("KOR", "CAN")], file_hash="e" * 64)
+    revised = facts([("KOR", "2023-03", "X_FAS", 0.5)], file_hash="f" * 64)
+    _session(con, [month[0], other_flow], "disjoint")
+    assert _differences(con) == dict.fromkeys(STORED, (0, 0))
+    _session(con, [month[1], month[2], revised, _chapters(month[3])], "shared")
+    assert _differences(con) == dict.fromkeys(STORED, (0, 0))
+    exports = con.sql("SELECT exports_usd FROM marts.trade_balance WHERE partner_iso3 = 'KOR' AND year = 2023").fetchall()
+    assert exports == [(1.0 + 23.0 + 0.5 + 43.0,)]  # TOTAL's months (level 0); the chapters are a finer level

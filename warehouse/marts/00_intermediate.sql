@@ -112,13 +112,7 @@ JOIN core.dim_product AS pr USING (product_id);
 -- extract covered every code). Yearly values, months and basis as marts.int_trade_yearly;
 -- is_headline picks the direction's headline measure of the source, pair and year.
 CREATE OR REPLACE VIEW marts.int_trade_series_yearly AS
-WITH series_levels AS (
-    SELECT source, reporter_iso3, partner_iso3, flow_id, year, min(product_level) AS product_level
-    FROM marts.int_trade_yearly
-    GROUP BY ALL
-),
-
-series AS (
+WITH levels AS (
     SELECT
         source, reporter_iso3, partner_iso3, flow_id, year,
         direction, value_basis, headline_priority, is_trade_value,
@@ -128,8 +122,13 @@ series AS (
         bool_or(is_partial_year) AS is_partial_year,
         CASE WHEN min(year_basis) = max(year_basis) THEN min(year_basis) ELSE 'mixed' END AS year_basis
     FROM marts.int_trade_yearly
-    SEMI JOIN series_levels USING (source, reporter_iso3, partner_iso3, flow_id, year, product_level)
     GROUP BY ALL
+),
+
+-- the coarsest level of each series and year (grouped first: a row per level, not one per product)
+series AS (
+    SELECT * FROM levels
+    QUALIFY product_level = min(product_level) OVER (PARTITION BY source, reporter_iso3, partner_iso3, flow_id, year)
 )
 
 SELECT

@@ -2,27 +2,23 @@
 -- from the views it reads; a load inserts the slices (source, reporter_iso3, partner_iso3, year) it touched into
 -- mart_tables.trade_by_sector from this view (warehouse/mart_tables.py).
 CREATE OR REPLACE VIEW mart_tables.trade_by_sector_logic AS
-WITH hs AS (
-    SELECT * FROM marts.int_trade_yearly WHERE classification = 'HS'
-),
-
-series_levels AS (
-    SELECT source, reporter_iso3, partner_iso3, flow_id, year, min(product_level) AS product_level
-    FROM hs
-    GROUP BY ALL
-),
-
-chapters AS (
+WITH chapters_by_level AS (
     SELECT
-        source, reporter_iso3, partner_iso3, flow_id, year, hs_chapter AS chapter,
+        source, reporter_iso3, partner_iso3, flow_id, year, product_level, hs_chapter AS chapter,
         string_agg(DISTINCT hs_vintage, ',') AS hs_vintages,
         sum(value_usd) AS value_usd,
         max(months_covered) AS months_covered,
         bool_or(is_partial_year) AS is_partial_year,
         CASE WHEN min(year_basis) = max(year_basis) THEN min(year_basis) ELSE 'mixed' END AS year_basis
-    FROM hs
-    SEMI JOIN series_levels USING (source, reporter_iso3, partner_iso3, flow_id, year, product_level)
+    FROM marts.int_trade_yearly
+    WHERE classification = 'HS'
     GROUP BY ALL
+),
+
+-- per series and year, the coarsest HS level it has (grouped first: a few rows per chapter, not one per product)
+chapters AS (
+    SELECT * FROM chapters_by_level
+    QUALIFY product_level = min(product_level) OVER (PARTITION BY source, reporter_iso3, partner_iso3, flow_id, year)
 )
 
 SELECT
