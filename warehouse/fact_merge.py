@@ -9,7 +9,7 @@ import datetime as dt
 import duckdb
 
 from schemas.core.fact_trade import GRAIN
-from warehouse import mart_tables
+from warehouse import yearly_sums
 
 MEASURES = ["value_usd", "quantity", "quantity_unit", "value_status"]
 
@@ -37,7 +37,7 @@ def merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -
             f"SELECT {cols}, ?, file_hash, ? FROM stage_fact",
             [run_id, now],
         )
-        mart_tables.note_inserted(con, "stage_fact")
+        yearly_sums.note_inserted(con, "stage_fact")
         return _scalar(con, "SELECT count(*) FROM stage_fact"), 0, 0
     # only the fact rows of the sources and periods being loaded can match
     con.execute(
@@ -66,7 +66,7 @@ def merge_facts(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -
             """,
             [run_id, now],
         )
-        mart_tables.note_inserted(con, "(SELECT * FROM stage_change WHERE change = 'insert')")
+        yearly_sums.note_inserted(con, "(SELECT * FROM stage_change WHERE change = 'insert')")
     return counts.get("insert", 0), counts.get("update", 0), counts.get("same", 0)
 
 
@@ -79,7 +79,7 @@ def _revise(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -> No
     )
     con.execute("INSERT INTO core.fact_trade_revision SELECT *, ? AS superseded_at, ? AS superseded_by_run "
                 "FROM stage_replaced", [now, run_id])
-    mart_tables.note_replaced(con, "stage_replaced", "(SELECT * FROM stage_change WHERE change = 'update')")
+    yearly_sums.note_replaced(con, "stage_replaced", "(SELECT * FROM stage_change WHERE change = 'update')")
     con.execute("DROP TABLE stage_replaced")
     con.execute(
         f"""

@@ -24,7 +24,7 @@ from schemas.core.dim_product import DimProduct
 from schemas.core.fact_trade import FactTrade
 from schemas.core.meta import LandedFile, QuarantineRow
 from schemas.validation import assert_valid
-from warehouse import clock, mart_tables
+from warehouse import clock, mart_tables, yearly_sums
 from warehouse.fact_merge import merge_facts
 from warehouse.runs import RunRow, record_run, rollback
 
@@ -262,7 +262,7 @@ class LoadSession:
     def __enter__(self) -> LoadSession:
         self.con.execute("BEGIN TRANSACTION")
         self._open = True
-        mart_tables.start(self.con)
+        yearly_sums.start(self.con)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -277,7 +277,7 @@ class LoadSession:
             _merge_dimensions(self.con)
             _check_integrity(self.con)
             inserted, updated, unchanged = merge_facts(self.con, self.run_id, self.now)
-            mart_tables.apply_if_large(self.con)
+            yearly_sums.apply_if_large(self.con)
             self.inserted += inserted
             self.updated += updated
             self.unchanged += unchanged

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
-from warehouse import mart_tables
+from warehouse import mart_tables, yearly_sums
 from warehouse.migrate import migrate
 
 
@@ -48,11 +48,11 @@ def add_fact(
     _product(con, product_id)
     row = [source, reporter, partner, product_id, period_id, flow_id, value, status]
     # written past the loader, so refresh the stored marts as a load does for what it added
-    mart_tables.start(con)
+    yearly_sums.start(con)
     con.execute("CREATE OR REPLACE TEMP TABLE added_fact AS SELECT * FROM core.fact_trade LIMIT 0")
     for table in ("core.fact_trade", "added_fact"):
         con.execute(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, 'run', 'hash', now())", row)
-    mart_tables.note_inserted(con, "added_fact")
+    yearly_sums.note_inserted(con, "added_fact")
     mart_tables.refresh(con)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers import batch, facts
 from transforms.conformed import PRODUCT_SCHEMA
-from warehouse import mart_tables
+from warehouse import mart_tables, yearly_sums
 from warehouse.loader import LoadSession, load
 from warehouse.migrate import migrate
 
@@ -29,10 +29,10 @@ def _differences(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
             for a, b in ((mart.table, mart.logic), (mart.logic, mart.table))
         ]
         out[mart.name] = (only[0], only[1])
-    full = mart_tables.sums_of("core.fact_trade")
+    full = yearly_sums.sums_of("core.fact_trade")
     only = [
         con.sql(f"SELECT count(*) FROM ({a} EXCEPT ALL {b})").fetchall()[0][0]
-        for a, b in ((f"SELECT * FROM {mart_tables.SUMS}", full), (full, f"SELECT * FROM {mart_tables.SUMS}"))
+        for a, b in ((f"SELECT * FROM {yearly_sums.SUMS}", full), (full, f"SELECT * FROM {yearly_sums.SUMS}"))
     ]
     out["sums"] = (only[0], only[1])
     return out
@@ -116,7 +116,7 @@ def test_a_load_that_changes_nothing_leaves_the_tables_alone(loaded) -> None:
     con = loaded
     before = {m: sorted(con.sql(f"SELECT * FROM mart_tables.{m}").fetchall(), key=repr) for m in MARTS}
     load(con, batch(_loads()[5], run_id="again"))  # the same value again
-    assert con.sql(f"SELECT count(*) FROM {mart_tables.TOUCHED}").fetchall()[0][0] == 0
+    assert con.sql(f"SELECT count(*) FROM {yearly_sums.TOUCHED}").fetchall()[0][0] == 0
     after = {m: sorted(con.sql(f"SELECT * FROM mart_tables.{m}").fetchall(), key=repr) for m in MARTS}
     assert after == before
 
@@ -175,7 +175,7 @@ def test_changes_noted_after_a_large_append_in_the_same_transaction_reach_the_su
     load(con, batch(facts([("KOR", "2023-01", "X_FAS", 1.0)]), run_id="first"))  # the sums are not empty
     con.execute("INSERT INTO core.dim_period VALUES ('2026-01', 'month', 2026, 1, DATE '2026-01-01', DATE '2026-01-31')")
     con.execute("BEGIN")
-    mart_tables.start(con)
+    yearly_sums.start(con)
     con.execute(
         "CREATE TEMP TABLE big AS SELECT 'census_api' AS source, 'USA' AS reporter_id, 'P' || (i % 300) AS partner_id, "
         "'HS2022:' || (i // 300) AS product_id, '2026-01' AS period_id, 'X_FAS' AS flow_id, "
@@ -183,10 +183,10 @@ def test_changes_noted_after_a_large_append_in_the_same_transaction_reach_the_su
         "'reported' AS value_status, 'r' AS run_id, 'h' AS file_hash, now() AS loaded_at FROM range(300000) AS t(i)"
     )
     con.execute("INSERT INTO core.fact_trade SELECT * FROM big")
-    mart_tables.note_inserted(con, "big")
-    mart_tables.apply_changes(con)
-    assert con.sql(f"SELECT count(*) FROM {mart_tables.SUMS} WHERE year = 2026").fetchall() == [(300000,)]
-    assert con.sql(f"SELECT count(*) FROM (SELECT DISTINCT * FROM {mart_tables.TOUCHED})").fetchall() == [(300,)]
+    yearly_sums.note_inserted(con, "big")
+    yearly_sums.apply_changes(con)
+    assert con.sql(f"SELECT count(*) FROM {yearly_sums.SUMS} WHERE year = 2026").fetchall() == [(300000,)]
+    assert con.sql(f"SELECT count(*) FROM (SELECT DISTINCT * FROM {yearly_sums.TOUCHED})").fetchall() == [(300,)]
     con.execute("ROLLBACK")
 
 
@@ -215,13 +215,13 @@ def test_the_sums_of_one_period_are_the_grouped_sums(con) -> None:
     for period in ("2023-04", "2023", "2023-Q2"):
         relation = f"(SELECT * FROM facts_frame WHERE period_id = '{period}')"
         for sign in (1, -1):
-            projected = mart_tables._sums_select(con, relation, sign)
+            projected = yearly_sums._sums_select(con, relation, sign)
             assert ("GROUP BY" in projected) == (period == "2023-Q2")  # months and years are projected
             a = con.sql(projected).fetchall()
-            b = con.sql(mart_tables.sums_of(relation, sign)).fetchall()
+            b = con.sql(yearly_sums.sums_of(relation, sign)).fetchall()
             assert sorted(a, key=repr) == sorted(b, key=repr), (period, sign)
             assert len(a) == {"2023-04": 3, "2023": 3, "2023-Q2": 0}[period]
-    assert "GROUP BY" in mart_tables._sums_select(con, "facts_frame")  # several periods: grouped
+    assert "GROUP BY" in yearly_sums._sums_select(con, "facts_frame")  # several periods: grouped
 
 
 def _session(con: duckdb.DuckDBPyConnection, parts: list[pl.DataFrame], run_id: str) -> None:
@@ -233,12 +233,12 @@ def _session(con: duckdb.DuckDBPyConnection, parts: list[pl.DataFrame], run_id: 
         session.finish(rows_in=sum(p.height for p in parts), rows_quarantined=0, rows_skipped=0)
 
 
-@pytest.mark.parametrize("apply_at", [mart_tables.APPLY_AT, 1])
+@pytest.mark.parametrize("apply_at", [yearly_sums.APPLY_AT, 1])
 def test_a_load_in_several_parts_adds_each_group_once(con, monkeypatch, apply_at: int) -> None:
     """Parts of one load that share a series (two months of a year, a revision of a month loaded in the
     same run) and parts that share none (another flow): the changes are added up per group when they
     are applied, at the load's end or after a part once they reach ``APPLY_AT`` rows."""
-    monkeypatch.setattr(mart_tables, "APPLY_AT", apply_at)
+    monkeypatch.setattr(yearly_sums, "APPLY_AT", apply_at)
     load(con, _batch(facts([("KOR", "2023-01", "X_FAS", 1.0)]), run_id="first"))  # the sums are not empty
     month = [facts([(p, f"2023-{m:02d}", "X_FAS", 10.0 * m + len(p)) for p in ("KOR", "CAN")], file_hash=f"{m:x}" * 64)
              for m in range(2, 6)]

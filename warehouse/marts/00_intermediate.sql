@@ -2,7 +2,7 @@
 -- the marts: facts joined to their dimensions once, and the ONE definition of a yearly value. Every
 -- trade mart and the tariff marts' trade weights read these views; no mart re-derives them. Each is
 -- at a declared grain; marts.int_trade_yearly reads the sums each load keeps in
--- mart_tables.int_trade_yearly_sums (warehouse/mart_tables.py), the others are plain views.
+-- mart_tables.int_trade_yearly_sums (warehouse/yearly_sums.py), the others are plain views.
 
 -- marts.quantity_unit_norm — grain: a scalar macro, one spelling per quantity unit (KGM and kg are kg).
 CREATE OR REPLACE MACRO marts.quantity_unit_norm(unit) AS
