@@ -174,6 +174,11 @@ def _echo_loads(loads: dict[str, Runs], rows: int, warehouse: Path, echo: Echo) 
             f"peak RSS {peer.peak_rss_mb:8,.0f} MB  rows {peer.last('rows'):,}  "
             f"dlt/duckdb ratio {ratio(peer.summary, bare.summary):.2f}  (+{peer.median('import_s'):.1f} s imports)"
         )
+    paired = "; ".join(
+        f"{kind} " + " ".join(f"{m.seconds / b.seconds:.2f}" for m, b in zip(runs.measures, bare.measures, strict=True))
+        for kind, runs in loads.items() if kind != "duckdb"
+    )
+    echo(f"  ratios run by run (over the DuckDB run just before): {paired}")
 
 
 def _copy_warehouse(source: Path, target: Path) -> None:
