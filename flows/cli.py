@@ -62,6 +62,13 @@ def _month(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a month (YYYY-MM)") from None
 
 
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number, 1 or more."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def _add_run(commands_: argparse._SubParsersAction) -> None:
     run = commands_.add_parser("run", help="run a flow")
     flows = run.add_subparsers(dest="flow", required=True, metavar="FLOW")
@@ -132,6 +139,9 @@ def _add_operations(commands_: argparse._SubParsersAction) -> None:
     bench.add_argument("--workdir", type=Path, help="where to write the generated data (default: a temp dir)")
     bench.add_argument("--hts-file", type=Path, help="an HTS edition CSV to time parsing too")
     bench.add_argument("--skip-nightly", action="store_true", help="leave out the unchanged-upstream nightly run")
+    bench.add_argument("--runs", type=_at_least_one, default=3, help="runs of each timed step (default: 3)")
+    bench.add_argument("--peers", action="store_true",
+                       help="also time dlt's merge of the same files (needs `uv sync --frozen --group peers`)")
     bench.set_defaults(handler=commands.bench)
     demo = commands_.add_parser("demo-server", help="serve the demo upstream on 127.0.0.1 until interrupted")
     demo.add_argument("--port", type=int, default=8765)

@@ -282,7 +282,8 @@ def bench(args: argparse.Namespace) -> int:
     """``entrepot bench``: the pipeline against DuckDB's own load of the same files."""
     from flows.bench import bench as run
 
-    run(args.rows, workdir=args.workdir, hts_file=args.hts_file, nightly=not args.skip_nightly)
+    run(args.rows, workdir=args.workdir, hts_file=args.hts_file, nightly=not args.skip_nightly,
+        runs=args.runs, peers=args.peers)
     return 0
 
 

@@ -49,7 +49,6 @@ SQL_CALLS = {"execute", "executemany", "sql", "query"}
 """Methods of a DuckDB connection or relation that run SQL."""
 RUNS_SQL_OF_ITS_OWN = {
     "flows/sql.py": "`entrepot sql`: the user's own read-only query is the command",
-    "flows/bench.py": "times DuckDB's own load of the generated files against the pipeline's",
     "flows/sources/census_api.py": "parses a landed JSON payload with an in-memory DuckDB, never the warehouse",
 }
 """The modules under flows/ that may run SQL, and why; every other read lives in the warehouse package."""

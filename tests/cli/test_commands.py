@@ -71,6 +71,7 @@ ERRORS = {
     "unknown table": ["sql", "SELECT * FROM nosuch"],
     "a write": ["sql", "DELETE FROM core.fact_trade"],
     "bad settings file": ["--config", "bad.toml", "status"],
+    "bench without a run": ["bench", "--runs", "0"],
 }
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pytest
 
-from flows.bench import bench
+from flows.bench import bench, peers_available
+from flows.cli import main
 from flows.demo.bench_generator import generate
 from flows.rebuild import rebuild
 from flows.sources import census_api
@@ -56,15 +58,60 @@ def test_failed_rebuild_leaves_the_warehouse_as_it_was(tmp_path) -> None:
     assert not list(tmp_path.glob("*.next*"))
 
 
+RUN_LINE = re.compile(r"  run (\d+)/(\d+) (.+?) *: +[\d.]+ s")
+
+
+def run_lines(lines: list[str]) -> list[tuple[int, str]]:
+    """``(run, step)`` of each run line, in the order printed."""
+    return [(int(m.group(1)), m.group(3)) for m in map(RUN_LINE.match, lines) if m]
+
+
 def test_bench_prints_every_figure_and_ends_with_the_ratio(tmp_path) -> None:
     lines: list[str] = []
-    ratio = bench(4_000, workdir=tmp_path, nightly=False, echo=lines.append)
+    ratio = bench(4_000, workdir=tmp_path, nightly=False, echo=lines.append, runs=2)
     assert ratio > 0
     assert lines[-1] == f"rebuild/duckdb ratio: {ratio:.2f}"
+    assert "2 runs of each step, load average at the start " in lines[0]
+    assert run_lines(lines) == [
+        (1, "duckdb alone"), (1, "rebuild"), (2, "duckdb alone"), (2, "rebuild"), (1, "new month"), (2, "new month"),
+    ]
     text = "\n".join(lines)
-    for label in ("duckdb alone", "rebuild landing -> warehouse", "one new month", "same month again"):
-        assert label in text
+    for label in ("duckdb alone (CREATE", "rebuild landing -> warehouse", "one new month", "same month again"):
+        line = next(x for x in lines if x.startswith(label))
+        assert re.search(r": median +[\d.]+ s \([\d.]+-[\d.]+, spread [\d.]+%\) over 2 runs  ", line), line
+    assert "dlt" not in text
+    assert any(re.fullmatch(r"  ratios run by run \(over the DuckDB run just before\): rebuild [\d.]+ [\d.]+", x) for x in lines)
     assert "updated 0 unchanged" in text
     assert text.count("of which stored marts refreshed") == 2
     for query in ("partner_rank, one reporter and year", "mirror_flows, one pair", "tariff_indicators, one importer"):
         assert query in text and "ms  (" in text.split(query)[1].splitlines()[0]
+    medians = [float(x) for x in re.findall(r"^(?:duckdb alone|rebuild landing)[^:]*: median +([\d.]+) s", text, re.M)]
+    assert ratio == pytest.approx(medians[1] / medians[0], rel=0.02)  # of the medians (printed to 2 decimals)
+
+
+@pytest.mark.skipif(not peers_available(), reason="dlt is not installed: `uv sync --frozen --group peers` installs it")
+def test_bench_peers_times_dlt_merge_of_the_same_files(tmp_path) -> None:
+    lines: list[str] = []
+    bench(4_000, workdir=tmp_path, nightly=False, echo=lines.append, runs=2, peers=True)
+    loads = ["duckdb alone", "rebuild", "dlt merge"]
+    assert run_lines(lines)[:6] == [(run, step) for run in (1, 2) for step in loads]
+    rows = re.search(r"entrepot bench: ([\d,]+) rows", lines[0]).group(1)
+    line = next(x for x in lines if x.startswith("dlt merge (primary key = raw grain)"))
+    assert re.search(r": median +[\d.]+ s \(.*\) over 2 runs .* peak RSS +[\d,]+ MB  rows " + rows + r"  dlt/duckdb ratio [\d.]+", line), line
+    assert any(re.search(r"run just before\): rebuild [\d.]+ [\d.]+; dlt [\d.]+ [\d.]+$", x) for x in lines)
+    assert lines[-1].startswith("rebuild/duckdb ratio: ")
+
+
+def test_bench_peers_without_dlt_is_one_line_before_any_work(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr("flows.bench.peers_available", lambda: False)
+    assert main(["bench", "--rows", "4000", "--workdir", str(tmp_path), "--peers"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("entrepot: error: ") and "uv sync --frozen --group peers" in err[0]
+    assert list(tmp_path.iterdir()) == []  # nothing generated
+
+
+@pytest.mark.parametrize("runs", ["0", "-1", "two"])
+def test_bench_needs_at_least_one_run(tmp_path, capsys, runs: str) -> None:
+    assert main(["bench", "--rows", "4000", "--workdir", str(tmp_path), "--runs", runs]) == 2
+    assert "is not a whole number of at least 1" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
