@@ -35,8 +35,9 @@ def _child_duckdb(landing: Path, out: Path) -> dict[str, object]:
 
 def _timed_refresh() -> dict[str, float]:
     """Count the time loads spend on the stored marts: noting their changes, adding them to the sums
-    and refreshing the marts (``warehouse.mart_tables``; nested calls counted once)."""
-    from warehouse import mart_tables
+    and refreshing the marts (``warehouse.yearly_sums``, ``warehouse.mart_tables``; nested calls
+    counted once)."""
+    from warehouse import mart_tables, yearly_sums
 
     spent = {"seconds": 0.0}
     depth = [0]
@@ -53,8 +54,9 @@ def _timed_refresh() -> dict[str, float]:
                     spent["seconds"] += time.monotonic() - started
         return run
 
-    for name in ("note_inserted", "note_replaced", "apply_changes", "refresh"):
-        setattr(mart_tables, name, timed(getattr(mart_tables, name)))
+    for module, name in ((yearly_sums, "start"), (yearly_sums, "note_inserted"), (yearly_sums, "note_replaced"),
+                         (yearly_sums, "apply_if_large"), (yearly_sums, "apply_changes"), (mart_tables, "refresh")):
+        setattr(module, name, timed(getattr(module, name)))
     return spent
 
 

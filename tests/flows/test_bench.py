@@ -82,11 +82,13 @@ def test_bench_prints_every_figure_and_ends_with_the_ratio(tmp_path) -> None:
     assert "dlt" not in text
     assert any(re.fullmatch(r"  ratios run by run \(over the DuckDB run just before\): rebuild [\d.]+ [\d.]+", x) for x in lines)
     assert "updated 0 unchanged" in text
-    assert text.count("of which stored marts refreshed") == 2
+    refreshed = re.findall(r"of which stored marts refreshed +: +([\d.]+) s", text)
+    assert len(refreshed) == 2 and all(float(x) > 0 for x in refreshed), refreshed  # the timed steps are the ones loads call
     for query in ("partner_rank, one reporter and year", "mirror_flows, one pair", "tariff_indicators, one importer"):
         assert query in text and "ms  (" in text.split(query)[1].splitlines()[0]
     medians = [float(x) for x in re.findall(r"^(?:duckdb alone|rebuild landing)[^:]*: median +([\d.]+) s", text, re.M)]
-    assert ratio == pytest.approx(medians[1] / medians[0], rel=0.02)  # of the medians (printed to 2 decimals)
+    # of the medians, which are printed to 2 decimals (each within 0.005 of the value the ratio used)
+    assert (medians[1] - 0.005) / (medians[0] + 0.005) <= ratio <= (medians[1] + 0.005) / (medians[0] - 0.005)
 
 
 @pytest.mark.skipif(not peers_available(), reason="dlt is not installed: `uv sync --frozen --group peers` installs it")
