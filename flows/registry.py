@@ -74,61 +74,49 @@ T = "flows.ingest_tariffs:"  # the tariff transforms' adapters (they read the ru
 
 
 def _trade(name: str, form: Form, source: str, read: str, model: str, conform: str, **params: str) -> Source:
-    options = FILE_OPTIONS if form == "file" else ()
-    return Source(name, form, "trade", source, read, model, conform, TRADE, UPSERT, options, params=params)
+    """A trade source: ``read`` in flows.sources, ``model`` in schemas.raw, ``conform`` in transforms."""
+    return Source(name, form, "trade", source, f"flows.sources.{read}", f"schemas.raw.{model}", f"transforms.{conform}",
+                  TRADE, UPSERT, FILE_OPTIONS if form == "file" else (), params=params)
 
 
 def _tariff(name: str, source: str, read: str, model: str, conform: str, merge: str = SCD, *,
             options: tuple[str, ...] = (), required: tuple[str, ...] = (), **params: str) -> Source:
-    return Source(name, "file", "tariff", source, f"flows.sources.{read}", model, T + conform, TARIFF_LINES, merge,
-                  TARIFF_OPTIONS + options, required, params)
+    """A tariff file: ``conform`` an adapter of flows.ingest_tariffs; ``params`` name code there too."""
+    params = {k: T + v if k != "importer" and ":" not in v else v for k, v in params.items()}
+    return Source(name, "file", "tariff", source, f"flows.sources.{read}", f"schemas.raw.{model}", T + conform,
+                  TARIFF_LINES, merge, TARIFF_OPTIONS + options, required, params)
 
 
 def _reference(name: str, source: str, read: str, model: str, conform: str, table: str, rows: str, grain: str,
                options: tuple[str, ...]) -> Source:
-    return Source(name, "file", "reference", source, read, model, conform, grain, SCOPE, options,
-                  tuple(o for o in options if o != "force"), {"table": table, "rows": rows})
+    """A reference file replacing ``table``'s rows within its scope (the options it requires)."""
+    return Source(name, "file", "reference", source, f"flows.sources.{read}", f"schemas.raw.{model}",
+                  f"transforms.{conform}", grain, SCOPE, options, tuple(o for o in options if o != "force"),
+                  {"table": table, "rows": rows})
 
 
+# One line a source. Trade: name, form, landed source, reader, raw model, transform (and its arguments).
 _DECLARATIONS = (
-    _trade("census-country-totals", "file", "census_country_totals", "flows.sources.census_country_totals:read_file",
-           "schemas.raw.census_country_totals:CensusCountryTotalsRaw", "transforms.census_country_totals:conform"),
-    _trade("comtrade", "file", "comtrade", "flows.sources.comtrade:read_file", "schemas.raw.comtrade:ComtradeRaw",
-           "transforms.comtrade:conform"),
-    _trade("hs-nomenclature", "file", "hs_nomenclature", "flows.sources.hs_reference:read_classification",
-           "schemas.raw.hs_reference:HsClassificationRaw", "transforms.hs_reference:conform_classification"),
-    _trade("usitc-dataweb", "file", "usitc_dataweb", "flows.sources.usitc_dataweb:read_file",
-           "schemas.raw.usitc_dataweb:DataWebRaw", "transforms.usitc_dataweb:conform"),
-    _trade("census-api-exports", "file", "census_api", "flows.sources.census_api:read_file",
-           "schemas.raw.census_api:CensusApiExportsRaw", "transforms.census_api:conform", direction="export"),
-    _trade("census-api-imports", "file", "census_api", "flows.sources.census_api:read_file",
-           "schemas.raw.census_api:CensusApiImportsRaw", "transforms.census_api:conform", direction="import"),
-    _trade("census-api-porths", "file", "census_api_porths", "flows.sources.census_api:read_file",
-           "schemas.raw.census_porths:CensusPortHsRaw", "transforms.census_porths:conform"),
-    _trade("census-api-response:export", "api", "census_api", "flows.sources.census_api:read_payload",
-           "schemas.raw.census_api:CensusApiExportsRaw", "transforms.census_api:conform", direction="export"),
-    _trade("census-api-response:import", "api", "census_api", "flows.sources.census_api:read_payload",
-           "schemas.raw.census_api:CensusApiImportsRaw", "transforms.census_api:conform", direction="import"),
-    _trade("comtrade-api-response", "api", "comtrade", "flows.sources.comtrade_api:read_payload",
-           "schemas.raw.comtrade:ComtradeRaw", "transforms.comtrade:conform"),
-    _trade("kcs-trade-response", "api", "kcs_trade", "flows.sources.kcs_trade:read_payload",
-           "schemas.raw.kcs_trade:KcsTradeRaw", "transforms.kcs_trade:conform"),
-    _tariff("usitc-hts", "usitc_hts", "usitc_hts:read_file", "schemas.raw.usitc_hts:UsitcHtsRaw", "conform_hts",
-            required=("valid_from",), importer="USA", rejects="transforms.usitc_hts:duplicate_lines"),
-    _tariff("korea-mfn", "korea_mfn", "korea_tariff:read_wits", "schemas.raw.korea_tariff:WitsTariffRaw",
-            "conform_mfn", importer="KOR", default_valid_from=T + "wits_year"),
-    _tariff("korus-schedule", "korus_schedule", "korea_tariff:read_annex", "schemas.raw.korea_tariff:KorusAnnexRaw",
-            "conform_korus", SCOPE, importer="KOR", default_valid_from=T + "korus_in_force"),
-    _tariff("kcs-tariff", "kcs_tariff", "korea_tariff:read_kcs", "schemas.raw.korea_tariff:KcsTariffRaw",
-            "conform_kcs", SCOPE, importer="KOR", default_valid_from=T + "kcs_start"),
-    _tariff("fta-annex", "fta_annex", "korea_tariff:read_fta_annex", "schemas.raw.korea_tariff:FtaAnnexRaw",
-            "conform_kcs", SCOPE, options=ANNEX_SCOPE, required=ANNEX_SCOPE, importer=""),
-    _reference("hs-concordance", "hs_concordance", "flows.sources.hs_reference:read_conversion",
-               "schemas.raw.hs_reference:HsConversionRaw", "transforms.hs_reference:conform_concordance",
-               "core.hs_concordance", "concordance rows", "from vintage, from code, to vintage, to code", FILE_OPTIONS),
-    _reference("staging-notes", "fta_staging_notes", "flows.sources.korea_tariff:read_staging_notes",
-               "schemas.raw.korea_tariff:StagingNoteRaw", "transforms.staging_notes:conform",
-               "core.fta_staging_note", "texts", "agreement, importer, staging category", NOTES_SCOPE),
+    _trade("census-country-totals", "file", "census_country_totals", "census_country_totals:read_file", "census_country_totals:CensusCountryTotalsRaw", "census_country_totals:conform"),
+    _trade("comtrade", "file", "comtrade", "comtrade:read_file", "comtrade:ComtradeRaw", "comtrade:conform"),
+    _trade("hs-nomenclature", "file", "hs_nomenclature", "hs_reference:read_classification", "hs_reference:HsClassificationRaw", "hs_reference:conform_classification"),
+    _trade("usitc-dataweb", "file", "usitc_dataweb", "usitc_dataweb:read_file", "usitc_dataweb:DataWebRaw", "usitc_dataweb:conform"),
+    _trade("census-api-exports", "file", "census_api", "census_api:read_file", "census_api:CensusApiExportsRaw", "census_api:conform", direction="export"),
+    _trade("census-api-imports", "file", "census_api", "census_api:read_file", "census_api:CensusApiImportsRaw", "census_api:conform", direction="import"),
+    _trade("census-api-porths", "file", "census_api_porths", "census_api:read_file", "census_porths:CensusPortHsRaw", "census_porths:conform"),
+    _trade("census-api-response:export", "api", "census_api", "census_api:read_payload", "census_api:CensusApiExportsRaw", "census_api:conform", direction="export"),
+    _trade("census-api-response:import", "api", "census_api", "census_api:read_payload", "census_api:CensusApiImportsRaw", "census_api:conform", direction="import"),
+    _trade("comtrade-api-response", "api", "comtrade", "comtrade_api:read_payload", "comtrade:ComtradeRaw", "comtrade:conform"),
+    _trade("kcs-trade-response", "api", "kcs_trade", "kcs_trade:read_payload", "kcs_trade:KcsTradeRaw", "kcs_trade:conform"),
+    # Tariff: name, landed source, reader, raw model, adapter, merge rule; options, importer, default valid-from.
+    _tariff("usitc-hts", "usitc_hts", "usitc_hts:read_file", "usitc_hts:UsitcHtsRaw", "conform_hts", required=("valid_from",), importer="USA", rejects="transforms.usitc_hts:duplicate_lines"),
+    _tariff("korea-mfn", "korea_mfn", "korea_tariff:read_wits", "korea_tariff:WitsTariffRaw", "conform_mfn", importer="KOR", default_valid_from="wits_year"),
+    _tariff("korus-schedule", "korus_schedule", "korea_tariff:read_annex", "korea_tariff:KorusAnnexRaw", "conform_korus", SCOPE, importer="KOR", default_valid_from="korus_in_force"),
+    _tariff("kcs-tariff", "kcs_tariff", "korea_tariff:read_kcs", "korea_tariff:KcsTariffRaw", "conform_kcs", SCOPE, importer="KOR", default_valid_from="kcs_start"),
+    _tariff("fta-annex", "fta_annex", "korea_tariff:read_fta_annex", "korea_tariff:FtaAnnexRaw", "conform_kcs", SCOPE, options=ANNEX_SCOPE, required=ANNEX_SCOPE, importer=""),
+    # Reference: name, landed source, reader, raw model, transform, table, what a row is, grain, options.
+    _reference("hs-concordance", "hs_concordance", "hs_reference:read_conversion", "hs_reference:HsConversionRaw", "hs_reference:conform_concordance", "core.hs_concordance", "concordance rows", "from vintage, from code, to vintage, to code", FILE_OPTIONS),
+    _reference("staging-notes", "fta_staging_notes", "korea_tariff:read_staging_notes", "korea_tariff:StagingNoteRaw", "staging_notes:conform", "core.fta_staging_note", "texts", "agreement, importer, staging category", NOTES_SCOPE),
 )
 SOURCES: dict[str, Source] = {d.name: d for d in _DECLARATIONS}
 """Every source by name."""

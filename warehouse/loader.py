@@ -60,13 +60,14 @@ class LoadBatch(RunBatch):
 
 @dataclass(frozen=True)
 class LoadResult(RunResult):
+    """A trade load: rows loaded and skipped, facts by what the merge did, quarantine rows written."""
+
     rows_loaded: int
     rows_skipped: int
     facts_inserted: int
     facts_updated: int
     facts_unchanged: int
     quarantine_rows_written: int
-    duration_s: float
     notes: list[str] = field(default_factory=list)
 
 

@@ -49,6 +49,8 @@ class ReferenceBatch(RunBatch):
 
 @dataclass(frozen=True, kw_only=True)
 class ReferenceResult(RunResult):
+    """A reference load: rows loaded, and the table's rows it replaced and wrote."""
+
     rows_loaded: int
     rows_replaced: int
     rows_written: int
@@ -70,11 +72,12 @@ def load_reference(con: duckdb.DuckDBPyConnection, batch: ReferenceBatch) -> Ref
             con.execute(f"DELETE FROM {batch.table} AS c WHERE {spec.scope}", params)
             con.execute(f"INSERT INTO {batch.table} SELECT {spec.columns}, ?, ? FROM stage",
                         [batch.landed["file_hash"][0], batch.run_id])
-            close_run(con, batch, now, f"{label}: {batch.rows.height} rows written, {replaced} replaced")
+            finished = close_run(con, batch, now, f"{label}: {batch.rows.height} rows written, {replaced} replaced")
             con.execute("DROP TABLE stage")
     finally:
         con.unregister("stage_rows")
     return ReferenceResult(
         run_id=batch.run_id, rows_in=batch.rows_in, rows_loaded=batch.rows_in - batch.rows_quarantined,
         rows_quarantined=batch.rows_quarantined, rows_replaced=replaced, rows_written=batch.rows.height,
+        duration_s=(finished - batch.started_at).total_seconds(),
     )

@@ -51,6 +51,8 @@ class RunResult:
     run_id: str
     rows_in: int
     rows_quarantined: int
+    duration_s: float
+    """From the run's start to its ``meta.runs`` row."""
 
 
 B = TypeVar("B", bound=RunBatch, contravariant=True)

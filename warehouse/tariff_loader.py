@@ -67,6 +67,8 @@ class TariffBatch(RunBatch):
 
 @dataclass(frozen=True)
 class TariffLoadResult(RunResult):
+    """A tariff edition: lines and rates opened, closed and left unchanged; rate texts unparsed."""
+
     lines_opened: int
     lines_closed: int
     lines_unchanged: int
@@ -74,7 +76,6 @@ class TariffLoadResult(RunResult):
     rates_closed: int
     rates_unchanged: int
     unparsed_rates: int
-    duration_s: float
 
 
 def _hash(attrs: tuple[str, ...], optional: tuple[str, ...] = ()) -> str:
