@@ -23,7 +23,7 @@ from schemas.core.dim_product import DimProduct
 from schemas.core.fact_trade import FactTrade
 from schemas.core.meta import LandedFile, QuarantineRow
 from schemas.validation import assert_valid
-from warehouse import clock, mart_tables
+from warehouse import clock, mart_tables, runs
 from warehouse.fact_merge import merge_facts
 from warehouse.runs import (
     LANDED_SCHEMA,
@@ -33,7 +33,6 @@ from warehouse.runs import (
     RunRow,
     arrow_view,
     record_files,
-    record_run,
     rollback,
 )
 
@@ -226,7 +225,7 @@ class LoadSession:
             self.checks(self.con)
         finished = clock.now()
         rows_loaded = rows_in - rows_quarantined
-        record_run(self.con, RunRow(
+        runs.record_run(self.con, RunRow(
             self.run_id, self.flow_name, self.source, self.started_at, finished, rows_in, rows_loaded,
             rows_quarantined, rows_skipped, self.inserted, self.updated, self.unchanged, message,
         ))

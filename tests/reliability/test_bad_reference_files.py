@@ -1,6 +1,6 @@
 """Bad tariff and HS reference files: every row is parsed or quarantined (both rows of a repeated key),
 or the file fails with one line naming it and the warehouse is unchanged. The plain steps of each
-ingest run (land, read, validate, conform: ``build_batch`` / ``concordance_batch`` and the
+ingest run (land, read, validate, conform: ``build_batch`` / ``reference_batch`` and the
 classification's payload kind), no Prefect flow."""
 
 from __future__ import annotations
