@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from flows import commands
-from flows.source_names import INGEST_PATHS
+from flows.registry import INGEST_NAMES
 
 
 class UsageError(ValueError):
@@ -87,8 +87,8 @@ def _add_run(commands_: argparse._SubParsersAction) -> None:
 
 def _add_ingest(commands_: argparse._SubParsersAction) -> None:
     ingest = commands_.add_parser("ingest", help="load a local file of a file-based source")
-    ingest.add_argument("source", choices=sorted(INGEST_PATHS), metavar="SOURCE",
-                        help=f"one of: {', '.join(sorted(INGEST_PATHS))}")
+    ingest.add_argument("source", choices=INGEST_NAMES, metavar="SOURCE",
+                        help=f"one of: {', '.join(INGEST_NAMES)}")
     ingest.add_argument("--file", required=True, type=Path, help="the file to load (left in place)")
     ingest.add_argument("--valid-from", type=_date, metavar="DATE",
                         help="tariff sources: date the edition takes effect, YYYY-MM-DD (required for usitc-hts)")

@@ -11,11 +11,9 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from flows import prefect_server
-from flows.source_names import INGEST_PATHS, IngestPath
 
 
 def _settings(args: argparse.Namespace):
@@ -85,104 +83,53 @@ def run_backfill(args: argparse.Namespace) -> int:
     return 0
 
 
-OPTION_PATHS: dict[str, set[IngestPath]] = {
-    "valid_from": {"tariff"}, "allow_removals": {"tariff"}, "base_date": {"tariff"},
-    "force": {"trade", "reference"}, "agreement": {"tariff", "staging-notes"}, "importer": {"tariff", "staging-notes"},
-}
-"""The ingest options and the ingest paths that take them."""
-
-
-def _tariff_options(args: argparse.Namespace) -> dict[str, str]:
-    from flows.tariff_options import check_options
-
-    if args.source == "usitc-hts" and args.valid_from is None:
-        raise ValueError("usitc-hts: --valid-from YYYY-MM-DD is required (the date the edition takes effect)")
-    return check_options(args.source, {"agreement": args.agreement, "importer": args.importer,
-                                       "base_date": args.base_date})
-
-
-def _staging_scope(args: argparse.Namespace) -> dict[str, str]:
-    from flows.tariff_options import check_scope
-
-    return check_scope(args.agreement, args.importer)
-
-
-OPTION_CHECKS: dict[IngestPath, Callable[[argparse.Namespace], dict[str, str]]] = {
-    "trade": lambda args: {}, "tariff": _tariff_options, "reference": lambda args: {},
-    "staging-notes": _staging_scope,
-}
-"""Per ingest path: its options, checked (a missing or malformed one is refused)."""
-
-
 def check_ingest(args: argparse.Namespace) -> dict[str, str]:
     """Refuse an ingest command line before any flow starts: a missing file, an option the source
-    does not take, a missing or malformed one. Returns the source's checked options."""
-    path = INGEST_PATHS[args.source]
+    does not take, a missing or malformed one (its declaration says). Returns the checked scope."""
+    from flows.ingest_options import OPTIONS, check_options
+    from flows.registry import declaration
+
     if not args.file.exists():
         raise FileNotFoundError(f"--file {args.file}: no such file")
     if not args.file.is_file():
         raise ValueError(f"--file {args.file}: not a file")
-    for option, paths in OPTION_PATHS.items():
-        if path not in paths and getattr(args, option) not in (None, False):
-            raise ValueError(f"{args.source}: --{option.replace('_', '-')} does not apply to this source")
-    return OPTION_CHECKS[path](args)
+    return check_options(declaration(args.source, "file"), {option: getattr(args, option) for option in OPTIONS})
 
 
-def _ingest_trade(args: argparse.Namespace, settings, options: dict[str, str]) -> None:
-    from flows.ingest import ingest_file
+def _print_result(source, result, settings) -> None:
+    """What the load did, as its loader kind says it; the load is published, so a failure is a warning."""
+    if source.loader == "trade":
+        _print_summary(result, settings)
+    elif source.loader == "tariff":
+        from flows.ingest_tariffs import print_tariff_result
 
-    prefect_server.wait_ready()
-    summary = ingest_file(args.source, str(args.file), warehouse_path=str(settings.warehouse), force=args.force)
-    _print_summary(summary, settings)
-
-
-def _ingest_tariff(args: argparse.Namespace, settings, options: dict[str, str]) -> None:
-    from flows.ingest_tariffs import ingest_tariff_file, print_tariff_result
-
-    prefect_server.wait_ready()
-    result = ingest_tariff_file(args.source, str(args.file), args.valid_from, str(settings.warehouse),
-                                allow_removals=args.allow_removals, options=options)
-    try:
-        print_tariff_result(result, settings.warehouse)
-    except Exception as exc:  # the edition is published already: say so, exit 0
-        print(f"entrepot: warning: the edition was loaded, but its summary could not be printed: {exc}",
-              file=sys.stderr)
-
-
-def _ingest_reference(args: argparse.Namespace, settings, options: dict[str, str]) -> None:
-    from flows.ingest_reference import ingest_reference
-
-    prefect_server.wait_ready()
-    result = ingest_reference(args.source, str(args.file), str(settings.warehouse), force=args.force)
-    if result is None:
-        print(f"{args.source}: already loaded with the same content (use --force to re-merge)")
+        try:
+            print_tariff_result(result, settings.warehouse)
+        except Exception as exc:  # the edition is published already: say so, exit 0
+            print(f"entrepot: warning: the edition was loaded, but its summary could not be printed: {exc}",
+                  file=sys.stderr)
+    elif result is None:
+        print(f"{source.name}: already loaded with the same content (use --force to re-merge)")
     else:
-        print(f"{args.source}: {result.rows_in} rows in, {result.rows_quarantined} quarantined, "
-              f"{result.rows_written} concordance rows written ({result.rows_replaced} replaced)")
-
-
-def _ingest_staging_notes(args: argparse.Namespace, settings, options: dict[str, str]) -> None:
-    from flows.ingest_staging_notes import ingest_staging_notes
-
-    prefect_server.wait_ready()
-    result = ingest_staging_notes(str(args.file), options["agreement"], options["importer"], str(settings.warehouse))
-    print(f"staging-notes: {result.rows_in} rows in, {result.rows_quarantined} quarantined, "
-          f"{result.rows_written} texts written ({result.rows_replaced} replaced)")
-
-
-INGESTERS: dict[IngestPath, Callable[[argparse.Namespace, object, dict[str, str]], None]] = {
-    "trade": _ingest_trade, "tariff": _ingest_tariff, "reference": _ingest_reference,
-    "staging-notes": _ingest_staging_notes,
-}
-"""The flow each ingest path runs (and how its result is printed)."""
+        print(f"{source.name}: {result.rows_in} rows in, {result.rows_quarantined} quarantined, "
+              f"{result.rows_written} {source.params['rows']} written ({result.rows_replaced} replaced)")
 
 
 def ingest(args: argparse.Namespace) -> int:
-    """``entrepot ingest SOURCE --file PATH``: checked, then loaded by the source's ingest flow."""
+    """``entrepot ingest SOURCE --file PATH``: checked, then loaded by the one ingest flow."""
+    from flows.registry import declaration
+
     options = check_ingest(args)
     settings = _settings(args)
     _start_prefect()
-    INGESTERS[INGEST_PATHS[args.source]](args, settings, options)
+    from flows.ingest import ingest as ingest_flow
+
+    prefect_server.wait_ready()
+    result = ingest_flow(
+        args.source, str(args.file), str(settings.warehouse), force=args.force, valid_from=args.valid_from,
+        allow_removals=args.allow_removals, **options,
+    )
+    _print_result(declaration(args.source), result, settings)
     return 0
 
 

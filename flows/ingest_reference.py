@@ -1,7 +1,11 @@
-"""Reference ingest flow for tables that are not facts: ``entrepot ingest hs-concordance --file PATH``.
+"""The reference path of the ingest flow: tables that are not facts (``entrepot ingest hs-concordance
+--file PATH``, ``entrepot ingest staging-notes --file PATH --agreement CODE --importer ISO3``).
 
-Lands the UN conversion table untouched, validates its code pairs (failures go to meta.quarantine),
-derives the concordance in both directions and replaces it in one transaction.
+Lands the file untouched, validates it against its declaration's raw model (failures go to
+meta.quarantine), conforms it with the declaration's transform (given the load's scope) and replaces
+its table's rows within that scope in one transaction (``warehouse.reference_loader``). The staging
+texts never override the reviewed rules (core.dim_staging_category); marts.fta_staging_rules sets
+both side by side.
 """
 
 from __future__ import annotations
@@ -10,105 +14,81 @@ import datetime as dt
 import uuid
 from pathlib import Path
 
-from prefect import flow
-
-from flows.journaled import journaled_load, read_checked, replay_one_file
+from flows.journaled import IngestRequest, journaled_load, read_checked, replay_one_file
 from flows.pipeline import landed_frame, quarantine_frame
-from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
-from flows.settings import load_settings
-from flows.source_names import REFERENCES
-from flows.sources.hs_reference import read_conversion
+from flows.registry import SOURCES, Source, declaration
+from flows.runs import load_record, payload_records
 from flows.sources.landing import LandedPayload, land_file
-from schemas.raw.hs_reference import HsConversionRaw
-from transforms.hs_reference import conform_concordance
 from warehouse.connection import warehouse
-from warehouse.loader import latest_loaded_hashes
-from warehouse.reference_loader import ReferenceBatch, ReferenceResult, load_concordance
-
-SOURCE = "hs_concordance"
-REFERENCE_SOURCES = REFERENCES
+from warehouse.reference_loader import ReferenceBatch, ReferenceResult, load_reference
+from warehouse.writer import WriterSession
 
 
-def concordance_batch(
-    payload: LandedPayload,
-    landing_dir: Path,
-    *,
-    run_id: str,
-    flow_name: str,
-    max_reject_share: float,
-    started_at: dt.datetime | None = None,
+def reference_batch(
+    source: Source, payload: LandedPayload, landing_dir: Path, scope: dict[str, str], *, run_id: str,
+    flow_name: str, max_reject_share: float, started_at: dt.datetime | None = None,
 ) -> ReferenceBatch:
-    """Read, validate and conform one landed conversion table; refuse it if too many rows fail."""
-    started_at = started_at or dt.datetime.now(dt.UTC)
-    file = read_checked(payload, landing_dir, read_conversion, HsConversionRaw, max_reject_share)
-    quarantine = quarantine_frame(file.validated.rejects, SOURCE, payload.file_hash, file.name)
+    """Read, validate and conform one landed reference file; refused if too many rows fail."""
+    file = read_checked(payload, landing_dir, source.code("read"), source.code("model"), max_reject_share)
     return ReferenceBatch(
-        run_id=run_id,
-        flow_name=flow_name,
-        source=SOURCE,
-        started_at=started_at,
-        concordance=conform_concordance(file.validated.valid),
-        quarantine=quarantine,
-        landed=landed_frame([payload], [file.raw.height]),
-        rows_in=file.raw.height,
-        rows_quarantined=file.rejected,
+        run_id=run_id, flow_name=flow_name, source=source.source, started_at=started_at or dt.datetime.now(dt.UTC),
+        table=source.params["table"], rows=source.code("conform")(file.validated.valid, **scope), scope=scope,
+        quarantine=quarantine_frame(file.validated.rejects, source.source, payload.file_hash, file.name),
+        landed=landed_frame([payload], [file.raw.height]), rows_in=file.raw.height, rows_quarantined=file.rejected,
     )
 
 
-def replay_concordance(
-    warehouse_path: Path, landing_dir: Path, max_reject_share: float, payloads: list[LandedPayload]
-) -> int:
-    """Load these landed conversion tables again, in order (a rebuild of what an earlier version,
-    without a load journal, landed); returns how many."""
-    with warehouse(warehouse_path) as con:
-        for payload in payloads:
-            batch = concordance_batch(
-                payload,
-                landing_dir,
-                run_id=str(uuid.uuid4()),
-                flow_name="rebuild",
-                max_reject_share=max_reject_share,
-            )
-            load_concordance(con, batch)
-    return len(payloads)
+def ingest_reference(request: IngestRequest, session: WriterSession) -> ReferenceResult | None:
+    """A reference file replacing its table's rows within its scope; None when it was the content
+    last loaded under its name (unless ``--force``)."""
+    settings, source = request.settings, request.source
+    payload = land_file(settings.landing_dir, source=source.source, path=request.file)
+    if request.already_loaded(payload):
+        return None
+    extra = {"options": request.options} if request.options else {}
+    record = load_record(
+        run_id=request.run_id, loader="reference", name=source.name, flow_name=request.flow_name,
+        started_at=request.started_at, payloads=payload_records([(payload, source.name)]),
+        max_reject_share=settings.quarantine_max_share, **extra,
+    )
+
+    def load() -> ReferenceResult:
+        batch = reference_batch(
+            source, payload, settings.landing_dir, request.options, run_id=request.run_id,
+            flow_name=request.flow_name, max_reject_share=settings.quarantine_max_share, started_at=request.started_at,
+        )
+        with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
+            return load_reference(con, batch)
+
+    return journaled_load(session, record, load)
 
 
 def replay_reference_load(record: dict[str, object], warehouse_path: Path, landing_dir: Path) -> ReferenceResult:
-    """Load a journaled conversion table again exactly as it was loaded (for a rebuild)."""
+    """Load a journaled reference file again exactly as it was loaded (for a rebuild)."""
+    source, scope = declaration(str(record["name"])), dict(record.get("options") or {})
     return replay_one_file(
-        record, warehouse_path, lambda payload, **run: concordance_batch(payload, landing_dir, **run), load_concordance
+        record, warehouse_path, lambda payload, **run: reference_batch(source, payload, landing_dir, scope, **run),
+        load_reference,
     )
 
 
-@flow(name="ingest-reference")
-def ingest_reference(
-    source: str, file: str, warehouse_path: str | None = None, force: bool = False
-) -> ReferenceResult | None:
-    """Load a UN HS conversion table into core.hs_concordance; None when this content was the last
-    one loaded under the same name (unless ``force``)."""
-    if source not in REFERENCE_SOURCES:
-        raise ValueError(
-            f"unknown reference source {source!r}; reference sources: {', '.join(REFERENCE_SOURCES)}"
-        )
-    settings = load_settings(warehouse=warehouse_path)
-    run_id, started_at = current_run_id(), dt.datetime.now(dt.UTC)
-    with writing(settings, f"ingest {source}") as session:
-        ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
-        payload = land_file(settings.landing_dir, source=SOURCE, path=Path(file))
-        with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
-            if latest_loaded_hashes(con, SOURCE).get(payload.request) == payload.file_hash and not force:
-                return None
-        record = load_record(
-            run_id=run_id, loader="reference", name=source, flow_name=f"ingest {source}", started_at=started_at,
-            payloads=payload_records([(payload, source)]), max_reject_share=settings.quarantine_max_share,
-        )
+def unscoped_references() -> dict[str, Source]:
+    """The reference sources a load needs no scope for, by landed source name: those a landing
+    directory of an earlier version, without a load journal, is replayed with."""
+    return {d.source: d for d in SOURCES.values() if d.loader == "reference" and not d.required}
 
-        def load() -> ReferenceResult:
-            batch = concordance_batch(
-                payload, settings.landing_dir, run_id=run_id, flow_name=f"ingest {source}",
-                max_reject_share=settings.quarantine_max_share, started_at=started_at,
+
+def replay_references(
+    warehouse_path: Path, landing_dir: Path, max_reject_share: float, payloads: list[LandedPayload]
+) -> int:
+    """Load these landed reference files again, in order (a rebuild of what an earlier version,
+    without a load journal, landed); returns how many."""
+    sources = unscoped_references()
+    with warehouse(warehouse_path) as con:
+        for payload in payloads:
+            batch = reference_batch(
+                sources[payload.source], payload, landing_dir, {}, run_id=str(uuid.uuid4()), flow_name="rebuild",
+                max_reject_share=max_reject_share,
             )
-            with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
-                return load_concordance(con, batch)
-
-        return journaled_load(session, record, load)
+            load_reference(con, batch)
+    return len(payloads)

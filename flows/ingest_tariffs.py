@@ -1,7 +1,9 @@
-"""Tariff ingest flow: land a schedule file untouched, validate, parse, merge as dated history.
+"""The tariff path of the ingest flow: a schedule file validated, parsed and merged as dated history.
 
 ``entrepot ingest usitc-hts --file PATH --valid-from DATE`` (and korea-mfn, korus-schedule,
-kcs-tariff, and ``fta-annex --agreement CODE --importer ISO3 --base-date DATE``).
+kcs-tariff, and ``fta-annex --agreement CODE --importer ISO3 --base-date DATE``): the declarations
+are in ``flows.registry``; this module holds the adapters their ``conform`` names (each reads the
+rules it needs from the warehouse) and the batch they build for ``warehouse.tariff_loader``.
 """
 
 from __future__ import annotations
@@ -17,18 +19,17 @@ from pathlib import Path
 import duckdb
 import pandera.polars as pa
 import polars as pl
-from prefect import flow, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from flows.ingest_options import IngestOptionError
+from flows.journaled import IngestRequest, journaled_load
 from flows.pipeline import landed_frame, quarantine_frame, rejected_rows
-from flows.runs import current_run_id, ensure_warehouse, load_record, payload_records, writing
+from flows.registry import SCD, declaration
+from flows.runs import ensure_warehouse, load_record, payload_records
 from flows.settings import Settings, load_settings
-from flows.sources import korea_tariff, usitc_hts
 from flows.sources.files import UnreadableFileError
 from flows.sources.landing import EDITIONS_LOG, LandedPayload, land_file
-from flows.tariff_options import FTA_ANNEX, KCS_TARIFF, TariffSourceError, check_options
-from schemas.raw.korea_tariff import FtaAnnexRaw, KcsTariffRaw, KorusAnnexRaw, WitsTariffRaw
-from schemas.raw.usitc_hts import UsitcHtsRaw
 from schemas.validation import split_valid
 from transforms import fta_annex
 from transforms import kcs_tariff as kcs
@@ -39,14 +40,14 @@ from warehouse.connection import warehouse
 from warehouse.loader import check_reject_share
 from warehouse.reads import agreement_in_force, rate_layer_rules, staging_rules, unparsed_rate_texts
 from warehouse.tariff_loader import TariffBatch, TariffLoadResult, load_tariffs
+from warehouse.writer import WriterSession
 
-"""Beside the landing manifest: one line per tariff edition loaded (name, valid_from, payload)."""
 Conform = Callable[[pl.DataFrame, "duckdb.DuckDBPyConnection"], tuple[pl.DataFrame, pl.DataFrame]]
 
 
 @dataclass(frozen=True)
 class TariffSource:
-    """How one tariff file kind is read, validated, conformed and scoped."""
+    """How one tariff file kind is read, validated, conformed and scoped (its declaration resolved)."""
 
     source: str
     importer: str
@@ -57,6 +58,8 @@ class TariffSource:
     default_valid_from: Callable[[pl.DataFrame, duckdb.DuckDBPyConnection], dt.date | None] = field(
         default=lambda raw, con: None
     )
+    rejects: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+    """Valid rows the transform drops, quarantined as well (a repeated HTS number)."""
 
     def scoped(self, options: dict[str, str]) -> TariffSource:
         """This source as loaded with ``options`` (an fta-annex load: its agreement and importer)."""
@@ -72,53 +75,62 @@ class TariffSource:
         )
 
 
-def _hts(valid: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
+def tariff_source(name: str, options: dict[str, str] | None = None) -> TariffSource:
+    """The tariff source ``name`` of the registry, resolved to code and scoped by ``options``."""
+    found = declaration(name)
+    if found.loader != "tariff":
+        raise IngestOptionError(f"{name!r} is not a tariff source")
+    params = found.params
+    return TariffSource(
+        found.source, params["importer"], found.code("read"), found.code("model"), found.code("conform"),
+        derived=found.merge != SCD,
+        default_valid_from=found.code("default_valid_from") if "default_valid_from" in params else lambda raw, con: None,
+        rejects=found.code("rejects") if "rejects" in params else None,
+    ).scoped(options or {})
+
+
+def conform_hts(valid: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """HTS lines and rates."""
     lines, rates, _ = hts.conform(valid)
     return lines, rates
 
 
-def _kcs(valid: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
+def conform_mfn(valid: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """WITS-style MFN lines and rates."""
+    return korea.conform_mfn(valid)
+
+
+def conform_korus(valid: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The KORUS annex's staged rates, by the seeded staging rules and the agreement's entry into force."""
+    return korea.conform_korus(valid, staging_rules(con, "KORUS", korea.IMPORTER), korus_in_force(valid, con))
+
+
+def conform_kcs(valid: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Korea Customs Service rate layers, by the seeded layer rules."""
     lines, rates, _unknown = kcs.conform(valid, rate_layer_rules(con, korea.IMPORTER))
     return lines, rates
 
 
-def _kcs_start(raw: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> dt.date | None:
+def kcs_start(raw: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The earliest start of the file's rate layers."""
     starts = [kcs.layer_period(y, f, t)[0] for y, f, t in raw.select("year", "valid_from", "valid_to").iter_rows()]
     return min(starts) if starts else None
 
 
-def _korus_in_force(con: duckdb.DuckDBPyConnection) -> dt.date:
+def korus_in_force(raw: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> dt.date:
+    """KORUS's entry into force (the seeded agreement table)."""
     in_force = agreement_in_force(con, "KORUS")
     if in_force is None:
         raise ValueError("core.dim_agreement has no KORUS row: run `entrepot migrate`")
     return in_force
 
 
-def _wits_year(raw: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> dt.date | None:
+def wits_year(raw: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """January 1 of the file's one year (None when it has several)."""
     years = raw.get_column("year").drop_nulls().unique().to_list()
     if len(years) != 1:
         return None
     return dt.date(int(years[0]), 1, 1)
-
-
-TARIFF_SOURCES: dict[str, TariffSource] = {
-    "usitc-hts": TariffSource(hts.SOURCE, hts.IMPORTER, usitc_hts.read_file, UsitcHtsRaw, _hts),
-    "korea-mfn": TariffSource(
-        korea.MFN_SOURCE, korea.IMPORTER, korea_tariff.read_wits, WitsTariffRaw,
-        lambda valid, con: korea.conform_mfn(valid), default_valid_from=_wits_year,
-    ),
-    "korus-schedule": TariffSource(
-        korea.KORUS_SOURCE, korea.IMPORTER, korea_tariff.read_annex, KorusAnnexRaw,
-        lambda valid, con: korea.conform_korus(valid, staging_rules(con, "KORUS", korea.IMPORTER), _korus_in_force(con)),
-        derived=True, default_valid_from=lambda raw, con: _korus_in_force(con),
-    ),
-    KCS_TARIFF: TariffSource(
-        kcs.SOURCE, korea.IMPORTER, korea_tariff.read_kcs, KcsTariffRaw, _kcs, derived=True,
-        default_valid_from=_kcs_start,
-    ),
-    FTA_ANNEX: TariffSource("fta_annex", "", korea_tariff.read_fta_annex, FtaAnnexRaw, _kcs, derived=True),
-}
-"""Tariff sources loaded with ``entrepot ingest SOURCE --file PATH [--valid-from DATE]``."""
 
 
 @task(name="parse-tariff-file", cache_policy=NO_CACHE)
@@ -127,21 +139,21 @@ def build_batch(
     started_at: dt.datetime, options: dict[str, str] | None = None,
 ) -> TariffBatch:
     """Read, validate and conform a landed tariff file into one batch (no warehouse writes)."""
-    kind = TARIFF_SOURCES[name].scoped(options or {})
+    kind = tariff_source(name, options)
     try:
         raw = kind.read(payload.path(settings.landing_dir))
     except UnreadableFileError as exc:  # named as the user gave it, not by its landed hash
         raise exc.renamed(payload.original_name or exc.file_name) from None
     validated = split_valid(raw, kind.model, payload.original_name)
     rejects = validated.rejects
-    if name == "usitc-hts":  # every row of a repeated HTS number is quarantined (the transform drops them)
-        rejects = pl.concat([rejects, hts.duplicate_lines(validated.valid)], how="vertical_relaxed")
+    if kind.rejects is not None:  # e.g. every row of a repeated HTS number (the transform drops them)
+        rejects = pl.concat([rejects, kind.rejects(validated.valid)], how="vertical_relaxed")
     rows_quarantined = rejected_rows(rejects)
     check_reject_share(raw.height, rows_quarantined, settings.quarantine_max_share, payload.original_name)
     with warehouse(settings.warehouse, lock_timeout_s=settings.lock_timeout_s) as con:
         valid_from = valid_from or kind.default_valid_from(validated.valid, con)
         if valid_from is None:
-            raise TariffSourceError(f"{name}: --valid-from YYYY-MM-DD is required for {payload.original_name}")
+            raise IngestOptionError(f"{name}: --valid-from YYYY-MM-DD is required for {payload.original_name}")
         lines, rates = kind.conform(validated.valid, con)
     return TariffBatch(
         run_id=run_id, flow_name=f"ingest {name}", source=kind.source, importer_id=kind.importer,
@@ -174,42 +186,25 @@ def print_tariff_result(result: TariffLoadResult, warehouse_path: Path) -> None:
         print(f"  {n:>4} x {text}")
 
 
-@flow(name="ingest-tariffs")
-def ingest_tariff_file(
-    name: str, file: str, valid_from: dt.date | None = None, warehouse_path: str | None = None,
-    allow_removals: bool = False, options: dict[str, str | None] | None = None,
-) -> TariffLoadResult:
-    """Land ``file`` as tariff source ``name`` and merge it as the edition in force from ``valid_from``;
-    refused if it would close more than ``tariff_max_removed_share`` of the lines in force, unless
-    ``allow_removals``."""
-    if name not in TARIFF_SOURCES:
-        raise TariffSourceError(f"unknown tariff source {name!r}; tariff sources: {', '.join(sorted(TARIFF_SOURCES))}")
-    if name == "usitc-hts" and valid_from is None:
-        raise TariffSourceError("usitc-hts: --valid-from YYYY-MM-DD is required (the date the edition takes effect)")
-    options = check_options(name, options or {})
-    settings = load_settings(warehouse=warehouse_path)
-    run_id, started_at = current_run_id(), dt.datetime.now(dt.UTC)
-    with writing(settings, f"ingest {name}") as session:
-        ensure_warehouse(settings.warehouse, settings.lock_timeout_s)
-        payload = land_file(settings.landing_dir, source=TARIFF_SOURCES[name].scoped(options).source, path=Path(file))
-        record = load_record(
-            run_id=run_id, loader="tariff", name=name, flow_name=f"ingest {name}", started_at=started_at,
-            payloads=payload_records([(payload, name)]), max_reject_share=settings.quarantine_max_share,
-            allow_removals=allow_removals, options=options,
-        )
-        try:
-            with load_clock() as clock:
-                batch = build_batch(name, payload, settings, valid_from, run_id, started_at, options)
-                removals = None if allow_removals else settings.tariff_max_removed_share
-                batch = dataclasses.replace(batch, max_removed_share=removals)
-                result = load_batch(batch, settings)
-        except Exception as exc:
-            assert session.journal is not None
-            session.journal.refused(run_id, str(exc), record["payloads"])
-            raise
-        assert session.journal is not None
-        session.journal.add({**record, "valid_from": batch.valid_from.isoformat(), "stamps": clock.recorded()})
-    return result
+def ingest_tariff(request: IngestRequest, session: WriterSession) -> TariffLoadResult:
+    """A tariff file merged as the edition in force from ``request.valid_from`` (or its source's
+    default); refused if it would close more than ``tariff_max_removed_share`` of the lines in force,
+    unless ``request.allow_removals``."""
+    settings, name, options = request.settings, request.source.name, request.options
+    payload = land_file(settings.landing_dir, source=tariff_source(name, options).source, path=request.file)
+    record = load_record(
+        run_id=request.run_id, loader="tariff", name=name, flow_name=request.flow_name,
+        started_at=request.started_at, payloads=payload_records([(payload, name)]),
+        max_reject_share=settings.quarantine_max_share, allow_removals=request.allow_removals, options=options,
+    )
+
+    def load() -> TariffLoadResult:
+        batch = build_batch(name, payload, settings, request.valid_from, request.run_id, request.started_at, options)
+        removals = None if request.allow_removals else settings.tariff_max_removed_share
+        record["valid_from"] = batch.valid_from.isoformat()
+        return load_batch(dataclasses.replace(batch, max_removed_share=removals), settings)
+
+    return journaled_load(session, record, load)
 
 
 def replay_tariff_load(record: dict[str, object], settings: Settings) -> TariffLoadResult:

@@ -1,10 +1,10 @@
-"""A load of one landed file: read and checked, journaled as it runs, replayed as it ran."""
+"""A load of one landed file: what was asked, read and checked, journaled as it runs, replayed as it ran."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -13,16 +13,47 @@ import pandera.polars as pa
 import polars as pl
 
 from flows.pipeline import rejected_rows
+from flows.registry import Source
+from flows.settings import Settings
 from flows.sources.files import UnreadableFileError
 from flows.sources.landing import LandedPayload
 from schemas.validation import Validated, split_valid
 from warehouse.clock import load_clock
 from warehouse.connection import warehouse
-from warehouse.loader import check_reject_share
+from warehouse.loader import check_reject_share, latest_loaded_hashes
 from warehouse.writer import WriterSession
 
 B = TypeVar("B")
 R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    """One ``entrepot ingest``: the source's declaration, the file, the run, the checked options."""
+
+    source: Source
+    file: Path
+    settings: Settings
+    run_id: str
+    started_at: dt.datetime
+    force: bool = False
+    valid_from: dt.date | None = None
+    allow_removals: bool = False
+    options: dict[str, str] = field(default_factory=dict)
+    """The scope the load is recorded with (``flows.ingest_options.check_options``)."""
+
+    @property
+    def flow_name(self) -> str:
+        """What meta.runs and the load journal call the run."""
+        return f"ingest {self.source.name}"
+
+    def already_loaded(self, payload: LandedPayload) -> bool:
+        """Whether ``payload`` is the content last loaded under its name and ``--force`` was not given
+        (to a source that takes it): the load is skipped."""
+        if self.force or "force" not in self.source.options:
+            return False
+        with warehouse(self.settings.warehouse, lock_timeout_s=self.settings.lock_timeout_s) as con:
+            return latest_loaded_hashes(con, payload.source).get(payload.request) == payload.file_hash
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import planning
-from flows.registry import KCS_TRADE, PayloadKind
+from flows.registry import PayloadKind, kind_for_payload
 from flows.settings import Settings
 from flows.sources import kcs_trade
 from flows.sources.http import RetryPolicy
@@ -108,5 +108,5 @@ def extract(plan_: KcsPlan, settings: Settings, today: dt.date) -> tuple[int, li
             for payload in future.result():
                 fetched += 1
                 if plan_.known.get(payload.request) != payload.file_hash:
-                    new.append((payload, KCS_TRADE))
+                    new.append((payload, kind_for_payload(payload.source, payload.request)))
     return fetched, new

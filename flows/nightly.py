@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger
 from flows import kcs_nightly, planning, progress
 from flows.artifacts import publish_run_artifacts
 from flows.pipeline import read_crosswalk
-from flows.registry import COMTRADE_API, census_api_kind
+from flows.registry import census_api_kind, kind_for_payload
 from flows.runs import current_run_id, ensure_warehouse, writing
 from flows.settings import Settings, load_settings
 from flows.sources import comtrade_api
@@ -111,7 +111,7 @@ def _nightly_run(settings: Settings, today: dt.date, run_id: str, started_at: dt
                 for payload in future.result():
                     summary.payloads_fetched += 1
                     if comtrade_known.get(payload.request) != payload.file_hash:
-                        to_process.append((payload, COMTRADE_API))
+                        to_process.append((payload, kind_for_payload(payload.source, payload.request)))
     kcs_fetched, kcs_new = kcs_nightly.extract(kcs_plan, settings, today)
     summary.payloads_fetched += kcs_fetched
     to_process += kcs_new

@@ -4,8 +4,8 @@ With a load journal (``loads.jsonl``, see ``warehouse.journal``), every committe
 in the order it was published, each with its own run id, payloads, thresholds and clock stamps, so
 every core and meta row comes back as it was; refused loads and loads a killed writer never
 published are not replayed. A landing directory of an earlier version, without a journal, is
-replayed payload by payload from its manifest in fetch order, then its tariff editions and HS
-concordances.
+replayed payload by payload from its manifest in fetch order, then its tariff editions and reference
+files (the HS concordances).
 
 The rebuild holds the writer lock like every writer, builds a fresh draft (committing as it goes so
 memory stays flat) and publishes it in one rename only when everything succeeded: a failed rebuild
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flows.pipeline import ProcessedPayload, build_batch, load_processed, process_payload, read_crosswalk
-from flows.registry import UnknownSourceError, is_trade_source, kind_by_name, kind_for_payload
+from flows.registry import SOURCES, UnknownSourceError, is_trade_source, kind_by_name, kind_for_payload
 from flows.settings import load_settings
 from flows.sources.landing import EDITIONS_LOG, LandedPayload, read_manifest
 from warehouse.clock import load_clock
@@ -165,27 +165,27 @@ def replay_journal(
         touched = {str(p["source"]) for p in record["payloads"]}
         if sources and touched and not touched & sources:
             continue
-        loader = record["loader"]
-        if loader == "trade":
-            result = replay_trade_load(record, warehouse_path, landing_dir)
-        elif loader == "tariff":
-            from flows.ingest_tariffs import replay_tariff_load
-
-            result = replay_tariff_load(record, settings)
-        elif loader == "reference" and record.get("name") == "staging-notes":
-            from flows.ingest_staging_notes import replay_staging_notes
-
-            result = replay_staging_notes(record, warehouse_path, landing_dir)
-        elif loader == "reference":
-            from flows.ingest_reference import replay_reference_load
-
-            result = replay_reference_load(record, warehouse_path, landing_dir)
-        else:
-            raise UnknownSourceError(f"the load journal names a loader this version does not know: {loader!r}")
+        result = _replay_one(record, warehouse_path, landing_dir, settings)
         loads += 1
         rows_in += result.rows_in
         rows_quarantined += result.rows_quarantined
     return RebuildResult(loads, rows_in, rows_quarantined, 0, journal.unresolved())
+
+
+def _replay_one(record: dict[str, object], warehouse_path: Path, landing_dir: Path, settings) -> object:
+    """One journaled load again, by its loader kind (the tariff and reference paths imported only if needed)."""
+    loader = record["loader"]
+    if loader == "trade":
+        return replay_trade_load(record, warehouse_path, landing_dir)
+    if loader == "tariff":
+        from flows.ingest_tariffs import replay_tariff_load
+
+        return replay_tariff_load(record, settings)
+    if loader == "reference":
+        from flows.ingest_reference import replay_reference_load
+
+        return replay_reference_load(record, warehouse_path, landing_dir)
+    raise UnknownSourceError(f"the load journal names a loader this version does not know: {loader!r}")
 
 
 def replay_trade_load(record: dict[str, object], warehouse_path: Path, landing_dir: Path) -> LoadResult:
@@ -240,16 +240,16 @@ def _replay_tariffs_and_references(
     staged: Path, landing_dir: Path, present: set[str], wanted: set[str] | None, max_reject_share: float,
     payloads: list[LandedPayload],
 ) -> None:
-    """Tariff editions (from their log) and HS concordances, after the trade payloads."""
-    from flows.ingest_reference import SOURCE as CONCORDANCE_SOURCE
-    from flows.ingest_reference import replay_concordance
-    from flows.ingest_tariffs import TARIFF_SOURCES, replay_editions
+    """Tariff editions (from their log) and unscoped reference files, after the trade payloads."""
+    from flows.ingest_reference import replay_references, unscoped_references
+    from flows.ingest_tariffs import replay_editions
 
-    tariff_sources = {t.source for t in TARIFF_SOURCES.values()}
-    unknown = present - tariff_sources - {CONCORDANCE_SOURCE}
+    tariff_sources = {d.source for d in SOURCES.values() if d.loader == "tariff"}
+    references = set(unscoped_references())
+    unknown = present - tariff_sources - references
     if unknown:
         raise UnknownSourceError(f"no reader for landed payloads of source {sorted(unknown)!r}")
     if wanted is None or wanted & tariff_sources:
         replay_editions(staged, landing_dir)
-    if wanted is None or CONCORDANCE_SOURCE in wanted:
-        replay_concordance(staged, landing_dir, max_reject_share, [p for p in payloads if p.source == CONCORDANCE_SOURCE])
+    mine = [p for p in payloads if p.source in references and (wanted is None or p.source in wanted)]
+    replay_references(staged, landing_dir, max_reject_share, mine)

@@ -140,3 +140,57 @@ def test_prefect_environment_variables_are_public_settings() -> None:
     assert "PREFECT_API_URL" in named
     prefixes = {n for n in named if any(other.startswith(n) and other != n for other in named)}  # env filters
     assert sorted(n for n in named - prefixes if n not in DOCUMENTED_ENV and not hasattr(prefect.settings, n)) == []
+
+
+BINDS_RAW_MODELS = {
+    "flows/registry.py": "the one registry: each declaration names its raw model",
+    "flows/bench_children.py": "times reading and validating an HTS edition against its raw model (--hts-file)",
+}
+"""The modules under flows/ (outside flows/sources/) that may name a raw model; sources name their own."""
+
+
+def _names_raw_models(path: Path) -> bool:
+    """Whether ``path`` imports from ``schemas.raw`` or names it in a ``module:attribute`` reference."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("schemas.raw"):
+            return True
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("schemas.raw."):
+            return True
+    return False
+
+
+def _orchestration() -> list[Path]:
+    """Every module under flows/ outside flows/sources/ (whose modules name their own landed source)."""
+    return [p for p in sorted((REPO / "flows").rglob("*.py")) if "sources" not in p.relative_to(REPO / "flows").parts]
+
+
+def test_one_registry_binds_sources_to_code() -> None:
+    """Only flows/registry.py binds a source to its raw model: no second table of sources."""
+    offenders = [str(p.relative_to(REPO)) for p in _orchestration()
+                 if _names_raw_models(p) and str(p.relative_to(REPO)) not in BINDS_RAW_MODELS]
+    assert offenders == []
+
+
+def test_no_other_module_names_a_source() -> None:
+    """No module under flows/ but the registry spells a source's name (e.g. ``if name == "usitc-hts"``,
+    a dict keyed by names): what a source needs is in its declaration."""
+    from flows.registry import SOURCES
+
+    found = [
+        f"{p.relative_to(REPO)}:{node.lineno} {node.value!r}"
+        for p in _orchestration() if p.name != "registry.py"
+        for node in ast.walk(ast.parse(p.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in SOURCES
+    ]
+    assert found == []
+
+
+def test_a_second_registry_is_found(tmp_path: Path) -> None:
+    module = REPO / "flows" / f"_probe_{tmp_path.name}.py"
+    module.write_text('from schemas.raw.comtrade import ComtradeRaw\nKINDS = {"comtrade": ComtradeRaw}\n')
+    try:
+        assert _names_raw_models(module)
+        with pytest.raises(AssertionError):
+            test_no_other_module_names_a_source()
+    finally:
+        module.unlink()

@@ -31,8 +31,9 @@ CONCORDANCE_SCHEMA = {
 LEVELS = (6, 4, 2)
 
 
-def conform_classification(raw: pl.DataFrame, *, file_hash: str) -> Conformed:
-    """Product rows (one per HS code of the list's vintage); query-group entries are skipped."""
+def conform_classification(raw: pl.DataFrame, *, file_hash: str, crosswalk: pl.DataFrame | None = None) -> Conformed:
+    """Product rows (one per HS code of the list's vintage); query-group entries are skipped. The
+    country crosswalk every trade transform takes is unused: a classification names no country."""
     codes = raw.filter(~pl.col("id").is_in(list(QUERY_GROUPS)))
     vintage = pl.col("classCode").replace_strict(VINTAGES)
     level = pl.col("id").str.len_chars().cast(pl.Int32)

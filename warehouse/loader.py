@@ -17,37 +17,26 @@ from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from schemas.core.dim_period import DimPeriod
 from schemas.core.dim_product import DimProduct
 from schemas.core.fact_trade import FactTrade
 from schemas.core.meta import LandedFile, QuarantineRow
 from schemas.validation import assert_valid
-from warehouse import clock, mart_tables, yearly_sums
+from warehouse import clock, mart_tables, runs, yearly_sums
 from warehouse.fact_merge import merge_facts
-from warehouse.runs import RunRow, record_run, rollback
+from warehouse.runs import (
+    LANDED_SCHEMA,
+    QUARANTINE_SCHEMA,
+    RunBatch,
+    RunResult,
+    RunRow,
+    arrow_view,
+    record_files,
+    rollback,
+)
 
-QUARANTINE_SCHEMA = {
-    "source": pl.String,
-    "file_hash": pl.String,
-    "file_name": pl.String,
-    "row_number": pl.Int64,
-    "field": pl.String,
-    "value": pl.String,
-    "reason": pl.String,
-    "raw_record": pl.String,
-}
-LANDED_SCHEMA = {
-    "file_hash": pl.String,
-    "request": pl.String,
-    "source": pl.String,
-    "fetched_at": pl.Datetime("us", "UTC"),
-    "bytes": pl.Int64,
-    "rows": pl.Int64,
-    "landed_path": pl.String,
-}
-
+__all__ = ["LANDED_SCHEMA", "QUARANTINE_SCHEMA", "arrow_view"]  # shared by every loader (warehouse.runs)
 
 class TooManyRejectsError(RuntimeError):
     """The share of quarantined rows passed the configured threshold: nothing was loaded."""
@@ -58,36 +47,26 @@ class LoadIntegrityError(RuntimeError):
 
 
 @dataclass
-class LoadBatch:
+class LoadBatch(RunBatch):
     """Everything one run writes. Frames follow the schemas in ``schemas.core`` and above."""
 
-    run_id: str
-    flow_name: str
-    source: str
-    started_at: dt.datetime
     facts: pl.DataFrame
     products: pl.DataFrame
     periods: pl.DataFrame
-    quarantine: pl.DataFrame
-    landed: pl.DataFrame
-    rows_in: int
-    rows_quarantined: int
     rows_skipped: int = 0
     message: str | None = None
 
 
 @dataclass(frozen=True)
-class LoadResult:
-    run_id: str
-    rows_in: int
+class LoadResult(RunResult):
+    """A trade load: rows loaded and skipped, facts by what the merge did, quarantine rows written."""
+
     rows_loaded: int
-    rows_quarantined: int
     rows_skipped: int
     facts_inserted: int
     facts_updated: int
     facts_unchanged: int
     quarantine_rows_written: int
-    duration_s: float
     notes: list[str] = field(default_factory=list)
 
 
@@ -99,16 +78,6 @@ def check_reject_share(rows_in: int, rows_quarantined: int, max_share: float, wh
             f"({rows_quarantined / rows_in:.1%} > threshold {max_share:.1%}); nothing was loaded. "
             "Fix the input or raise ENTREPOT_QUARANTINE_MAX_SHARE."
         )
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return con.sql(sql).fetchall()[0][0]
-
-
-def arrow_view(frame: pl.DataFrame) -> pa.Table:
-    """The frame as Arrow for DuckDB to scan without copying its text: string views, as polars holds
-    them (the default export copies every string into a new buffer, 100 MB and more per large payload)."""
-    return frame.to_arrow(compat_level=pl.CompatLevel.newest())
 
 
 def _check_integrity(con: duckdb.DuckDBPyConnection) -> None:
@@ -177,51 +146,6 @@ def _merge_dimensions(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _record_files(con: duckdb.DuckDBPyConnection, run_id: str, now: dt.datetime) -> int:
-    """Landed files and quarantine rows of the staged part; returns quarantine rows written."""
-    con.execute(
-        """
-        INSERT INTO meta.landed_files
-        SELECT file_hash, request, source, fetched_at, bytes, rows, landed_path, ?, ?, ?
-        FROM stage_landed
-        ON CONFLICT (file_hash, request) DO UPDATE
-            SET last_run_id = excluded.last_run_id, last_loaded_at = excluded.last_loaded_at
-        """,
-        [run_id, run_id, now],
-    )
-    before = _scalar(con, "SELECT count(*) FROM meta.quarantine")
-    con.execute(
-        """
-        INSERT INTO meta.quarantine
-        SELECT ?, q.source, q.file_hash, q.file_name, q.row_number, q.field, q.value, q.reason,
-               q.raw_record, ?
-        FROM stage_quarantine AS q
-        WHERE NOT EXISTS (
-            SELECT 1 FROM meta.quarantine AS m
-            WHERE m.file_hash = q.file_hash
-              AND m.row_number IS NOT DISTINCT FROM q.row_number
-              AND m.field IS NOT DISTINCT FROM q.field
-        )
-        """,
-        [run_id, now],
-    )
-    return _scalar(con, "SELECT count(*) FROM meta.quarantine") - before
-
-
-def record_meta(
-    con: duckdb.DuckDBPyConnection, run_id: str, landed: pl.DataFrame, quarantine: pl.DataFrame, now: dt.datetime
-) -> int:
-    """meta.landed_files and meta.quarantine rows of a run of another loader (the tariff loader),
-    inside the caller's transaction; returns the quarantine rows written."""
-    con.register("stage_landed", arrow_view(landed.select(list(LANDED_SCHEMA)).cast(LANDED_SCHEMA)))
-    con.register("stage_quarantine", arrow_view(quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA)))
-    try:
-        return _record_files(con, run_id, now)
-    finally:
-        con.unregister("stage_landed")
-        con.unregister("stage_quarantine")
-
-
 STAGE_VIEWS = ("stage_fact", "stage_product", "stage_period", "stage_quarantine", "stage_landed")
 
 Checks = Callable[["duckdb.DuckDBPyConnection"], object]  # a name, not the type: see tests/flows/test_exit_clean.py
@@ -281,7 +205,7 @@ class LoadSession:
             self.inserted += inserted
             self.updated += updated
             self.unchanged += unchanged
-            self.quarantine_written += _record_files(self.con, self.run_id, self.now)
+            self.quarantine_written += record_files(self.con, self.run_id, self.now)
         finally:
             self.con.execute("DROP TABLE IF EXISTS stage_change")
             for name in STAGE_VIEWS:
@@ -301,7 +225,7 @@ class LoadSession:
             self.checks(self.con)
         finished = clock.now()
         rows_loaded = rows_in - rows_quarantined
-        record_run(self.con, RunRow(
+        runs.record_run(self.con, RunRow(
             self.run_id, self.flow_name, self.source, self.started_at, finished, rows_in, rows_loaded,
             rows_quarantined, rows_skipped, self.inserted, self.updated, self.unchanged, message,
         ))

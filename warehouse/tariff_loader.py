@@ -21,8 +21,7 @@ import polars as pl
 from schemas.core.fact_tariff_rate import DimTariffLine, FactTariffRate
 from schemas.validation import assert_valid
 from warehouse import clock
-from warehouse.loader import record_meta
-from warehouse.runs import RunRow, record_run, rollback
+from warehouse.runs import RunBatch, RunResult, close_run, transaction
 
 LINE_KEY = ("line_key",)
 RATE_KEY = ("tariff_line", "sub_item", "rate_type", "program_code")
@@ -51,23 +50,15 @@ class TooManyRemovalsError(ValueError):
 
 
 @dataclass
-class TariffBatch:
+class TariffBatch(RunBatch):
     """One edition (or derived schedule) of one importer's schedule from one source."""
 
-    run_id: str
-    flow_name: str
-    source: str
     importer_id: str
     valid_from: dt.date
     edition: str
     file_hash: str
-    started_at: dt.datetime
     lines: pl.DataFrame
     rates: pl.DataFrame
-    quarantine: pl.DataFrame
-    landed: pl.DataFrame
-    rows_in: int
-    rows_quarantined: int
     derived: bool = False
     """True when rates carry their own valid_from / valid_to (a staging path): replace the scope."""
     max_removed_share: float | None = None
@@ -75,10 +66,9 @@ class TariffBatch:
 
 
 @dataclass(frozen=True)
-class TariffLoadResult:
-    run_id: str
-    rows_in: int
-    rows_quarantined: int
+class TariffLoadResult(RunResult):
+    """A tariff edition: lines and rates opened, closed and left unchanged; rate texts unparsed."""
+
     lines_opened: int
     lines_closed: int
     lines_unchanged: int
@@ -86,7 +76,6 @@ class TariffLoadResult:
     rates_closed: int
     rates_unchanged: int
     unparsed_rates: int
-    duration_s: float
 
 
 def _hash(attrs: tuple[str, ...], optional: tuple[str, ...] = ()) -> str:
@@ -241,8 +230,7 @@ def check_removals(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> None:
 def load_tariffs(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> TariffLoadResult:
     """Merge ``batch`` in one transaction; roll back on any error."""
     now = clock.now()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _check_order(con, batch)
         _stage(con, batch)
         check_removals(con, batch)
@@ -254,41 +242,37 @@ def load_tariffs(con: duckdb.DuckDBPyConnection, batch: TariffBatch) -> TariffLo
             lines = _scd_merge(con, "core.dim_tariff_line", "stage_line", LINE_KEY, batch)
             rates = _scd_merge(con, "core.fact_tariff_rate", "stage_rate", RATE_KEY, batch)
         unparsed = con.sql("SELECT count(*) FROM stage_rate WHERE parse_status = 'unparsed'").fetchall()[0][0]
-        total_rates = con.sql("SELECT count(*) FROM stage_rate").fetchall()[0][0]
-        con.execute(
-            """
-            INSERT INTO core.dim_tariff_edition VALUES ($i, $s, $d, $e, $h, $r, $now, $lines, $rates, $unparsed)
-            ON CONFLICT (importer_id, source, valid_from) DO UPDATE SET
-                edition = excluded.edition, file_hash = excluded.file_hash, run_id = excluded.run_id,
-                loaded_at = excluded.loaded_at, lines = excluded.lines, rates = excluded.rates,
-                unparsed_rates = excluded.unparsed_rates
-            """,
-            parameters={
-                "i": batch.importer_id, "s": batch.source, "d": batch.valid_from, "e": batch.edition,
-                "h": batch.file_hash, "r": batch.run_id, "now": now, "lines": batch.lines.height,
-                "rates": total_rates, "unparsed": unparsed,
-            },
-        )
-        record_meta(con, batch.run_id, batch.landed, batch.quarantine, now)
-        finished = clock.now()
+        _record_edition(con, batch, now, unparsed)
         message = (
             f"{batch.edition} valid from {batch.valid_from}: lines opened {lines[0]}, closed {lines[1]}, "
             f"unchanged {lines[2]}; rates opened {rates[0]}, closed {rates[1]}, unchanged {rates[2]}; "
             f"unparsed rate texts {unparsed}"
         )
-        record_run(con, RunRow(
-            batch.run_id, batch.flow_name, batch.source, batch.started_at, finished, batch.rows_in,
-            batch.rows_in - batch.rows_quarantined, batch.rows_quarantined, 0, rates[0], rates[1], rates[2], message,
-        ))
+        finished = close_run(con, batch, now, message, rates)
         con.execute("DROP TABLE stage_line")
         con.execute("DROP TABLE stage_rate")
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise
     return TariffLoadResult(
         run_id=batch.run_id, rows_in=batch.rows_in, rows_quarantined=batch.rows_quarantined,
         lines_opened=lines[0], lines_closed=lines[1], lines_unchanged=lines[2],
         rates_opened=rates[0], rates_closed=rates[1], rates_unchanged=rates[2],
         unparsed_rates=unparsed, duration_s=(finished - batch.started_at).total_seconds(),
+    )
+
+
+def _record_edition(con: duckdb.DuckDBPyConnection, batch: TariffBatch, now: dt.datetime, unparsed: int) -> None:
+    """The edition's row of core.dim_tariff_edition (replaced when the same edition loads again)."""
+    total_rates = con.sql("SELECT count(*) FROM stage_rate").fetchall()[0][0]
+    con.execute(
+        """
+        INSERT INTO core.dim_tariff_edition VALUES ($i, $s, $d, $e, $h, $r, $now, $lines, $rates, $unparsed)
+        ON CONFLICT (importer_id, source, valid_from) DO UPDATE SET
+            edition = excluded.edition, file_hash = excluded.file_hash, run_id = excluded.run_id,
+            loaded_at = excluded.loaded_at, lines = excluded.lines, rates = excluded.rates,
+            unparsed_rates = excluded.unparsed_rates
+        """,
+        parameters={
+            "i": batch.importer_id, "s": batch.source, "d": batch.valid_from, "e": batch.edition,
+            "h": batch.file_hash, "r": batch.run_id, "now": now, "lines": batch.lines.height,
+            "rates": total_rates, "unparsed": unparsed,
+        },
     )

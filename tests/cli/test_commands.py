@@ -137,15 +137,13 @@ def test_every_command_has_its_own_handler() -> None:
     assert ("run", "nightly") in handlers and ("ingest",) in handlers and ("sql",) in handlers
 
 
-def test_ingest_names_are_the_registries() -> None:
-    from flows.ingest_reference import REFERENCE_SOURCES
-    from flows.ingest_tariffs import TARIFF_SOURCES
-    from flows.registry import FILE_SOURCES
-    from flows.source_names import INGEST_PATHS, STAGING_NOTES
+def test_ingest_names_are_the_registrys_file_sources() -> None:
+    from flows.registry import SOURCES
 
-    paths = {"trade": set(FILE_SOURCES), "tariff": set(TARIFF_SOURCES), "reference": set(REFERENCE_SOURCES),
-             "staging-notes": {STAGING_NOTES}}
-    assert {p: {n for n, q in INGEST_PATHS.items() if q == p} for p in paths} == paths
+    parser = _leaves(build_parser())[("ingest",)]
+    choices = next(a.choices for a in parser._actions if a.dest == "source")
+    assert sorted(choices) == sorted(n for n, d in SOURCES.items() if d.form == "file")
+    assert {SOURCES[n].loader for n in choices} == {"trade", "tariff", "reference"}
 
 
 def _ingest(tmp_path: Path, source: str, **options: object) -> argparse.Namespace:
@@ -167,7 +165,10 @@ def test_check_ingest_returns_the_checked_options(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("source", "options", "message"), [
     ("usitc-hts", {"force": True}, "--force does not apply"),
     ("staging-notes", {"agreement": "KORUS", "importer": "KOR", "base_date": "2020-01-01"}, "--base-date does not apply"),
-    ("korea-mfn", {"agreement": "KORUS"}, "apply to fta-annex only"),
+    ("korea-mfn", {"agreement": "KORUS"}, "korea-mfn: --agreement does not apply"),
+    ("usitc-hts", {}, "usitc-hts: --valid-from required"),
+    ("staging-notes", {"agreement": "KORUS"}, "staging-notes: --importer required"),
+    ("fta-annex", {"agreement": "vkfta", "importer": "KOR", "base_date": "2015-12-20"}, "--agreement 'vkfta'"),
     ("fta-annex", {"agreement": "VKFTA", "importer": "KOR", "base_date": "2015-13-01"}, "--base-date"),
     ("hs-concordance", {"allow_removals": True}, "--allow-removals does not apply"),
 ])

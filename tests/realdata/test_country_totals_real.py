@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows.ingest import ingest_file
+from flows.ingest import ingest
 from schemas.validation import PayloadSchemaError
 from tests.helpers import DATA_TABLES, snapshot
 
@@ -33,7 +33,7 @@ def loaded(files, tmp_path_factory, prefect_server) -> tuple[Path, object]:
     mp = pytest.MonkeyPatch()
     mp.setenv("ENTREPOT_LANDING_DIR", str(root / "landing"))
     try:
-        summary = ingest_file(SOURCE, str(files["xlsx"]), warehouse_path=str(root / "w.duckdb"))
+        summary = ingest(SOURCE, str(files["xlsx"]), warehouse_path=str(root / "w.duckdb"))
     finally:
         mp.undo()
     return root / "w.duckdb", summary
@@ -112,7 +112,7 @@ def test_korus_headlines(loaded) -> None:
 def test_csv_form_gives_an_identical_warehouse(loaded, files, env) -> None:
     path, _ = loaded
     other = env / "csv.duckdb"
-    ingest_file(SOURCE, str(files["csv"]), warehouse_path=str(other))
+    ingest(SOURCE, str(files["csv"]), warehouse_path=str(other))
     assert facts_without_lineage(other) == facts_without_lineage(path)
     tables = ["core.dim_product", "core.dim_period", "core.dim_country", "core.dim_country_code"]
     assert snapshot(other, tables) == snapshot(path, tables)
@@ -120,12 +120,12 @@ def test_csv_form_gives_an_identical_warehouse(loaded, files, env) -> None:
 
 def test_loading_twice_changes_nothing(files, env) -> None:
     wh = env / "twice.duckdb"
-    ingest_file(SOURCE, str(files["xlsx"]), warehouse_path=str(wh))
+    ingest(SOURCE, str(files["xlsx"]), warehouse_path=str(wh))
     before = snapshot(wh, DATA_TABLES)
-    again = ingest_file(SOURCE, str(files["xlsx"]), warehouse_path=str(wh))
+    again = ingest(SOURCE, str(files["xlsx"]), warehouse_path=str(wh))
     assert again.result is None and "already loaded" in again.notes[0]
     assert snapshot(wh, DATA_TABLES) == before
-    forced = ingest_file(SOURCE, str(files["xlsx"]), warehouse_path=str(wh), force=True)
+    forced = ingest(SOURCE, str(files["xlsx"]), warehouse_path=str(wh), force=True)
     assert (forced.result.facts_inserted, forced.result.facts_updated) == (0, 0)
     after = snapshot(wh, DATA_TABLES)
     assert {t: after[t] for t in DATA_TABLES if t != "meta.runs" and t != "meta.landed_files"} == {
@@ -141,7 +141,7 @@ def test_corrupted_value_is_quarantined_and_the_rest_loads(files, env) -> None:
     text[line] = ",".join(cells)
     bad = env / "country_corrupted.csv"
     bad.write_text("".join(text))
-    summary = ingest_file(SOURCE, str(bad), warehouse_path=str(env / "w.duckdb"))
+    summary = ingest(SOURCE, str(bad), warehouse_path=str(env / "w.duckdb"))
     assert (summary.result.rows_loaded, summary.result.rows_quarantined) == (ROWS - 1, 1)
     with duckdb.connect(str(env / "w.duckdb"), read_only=True) as con:
         q = con.sql("SELECT file_name, row_number, field, value, reason FROM meta.quarantine").fetchall()
@@ -153,13 +153,13 @@ def test_corrupted_value_is_quarantined_and_the_rest_loads(files, env) -> None:
 
 def test_missing_column_fails_naming_file_and_column_and_changes_nothing(files, env) -> None:
     wh = env / "w.duckdb"
-    ingest_file(SOURCE, str(files["csv"]), warehouse_path=str(wh))
+    ingest(SOURCE, str(files["csv"]), warehouse_path=str(wh))
     before = snapshot(wh)
     frame = pl.read_csv(files["csv"], infer_schema=False).drop("EMAR")
     bad = env / "country_no_emar.csv"
     frame.write_csv(bad)
     with pytest.raises(PayloadSchemaError, match=r"country_no_emar.csv: missing column 'EMAR'"):
-        ingest_file(SOURCE, str(bad), warehouse_path=str(wh))
+        ingest(SOURCE, str(bad), warehouse_path=str(wh))
     assert snapshot(wh) == before
 
 
@@ -171,5 +171,5 @@ def test_too_many_bad_rows_load_nothing(files, env) -> None:
     negative = pl.when(pl.col("i") % 5 == 0).then("-" + pl.col("IJAN")).otherwise(pl.col("IJAN"))
     frame.with_columns(negative.alias("IJAN")).drop("i").write_csv(bad)
     with pytest.raises(TooManyRejectsError, match=r"of 8725 rows failed validation .* nothing was loaded"):
-        ingest_file(SOURCE, str(bad), warehouse_path=str(env / "w.duckdb"))
+        ingest(SOURCE, str(bad), warehouse_path=str(env / "w.duckdb"))
     assert not (env / "w.duckdb").exists()  # the first load was refused: nothing was published, not even a schema

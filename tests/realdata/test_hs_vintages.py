@@ -13,9 +13,9 @@ import polars as pl
 import pytest
 
 from flows.cli import main
-from flows.ingest_reference import ingest_reference
+from flows.ingest import ingest
 from flows.pipeline import load_processed, process_payload, read_crosswalk
-from flows.registry import FILE_SOURCES
+from flows.registry import kind_by_name
 from flows.sources.landing import land_file
 from tests.helpers import batch, facts
 from transforms.conformed import FACT_SCHEMA
@@ -36,7 +36,7 @@ def loaded(shared_data: Path, tmp_path_factory, prefect_server) -> Path:
     try:
         table = shared_data / "reference" / "hs_concordance" / "hs2022_to_hs2017_conversion.csv"
         assert main(["--warehouse", str(path), "ingest", "hs-concordance", "--file", str(table)]) == 0
-        assert ingest_reference("hs-concordance", str(table), str(path)) is None  # same content: skipped
+        assert ingest("hs-concordance", str(table), str(path)) is None  # same content: skipped
     finally:
         mp.undo()
     with duckdb.connect(str(path)) as con:
@@ -49,7 +49,7 @@ def loaded(shared_data: Path, tmp_path_factory, prefect_server) -> Path:
             for i in "3456"
         ] + [("usitc-dataweb", shared_data / "usitc_dataweb" / "DataWeb-Query-Export__FAS_Value.csv")]
         for source, file in files:
-            kind = FILE_SOURCES[source]
+            kind = kind_by_name(source)
             payload = land_file(landing, source=kind.source, path=file)
             processed = process_payload(payload, kind, landing, crosswalk)
             result = load_processed(
@@ -270,10 +270,10 @@ def test_bad_conversion_table_is_refused_and_changes_nothing(loaded: Path, tmp_p
     mp.setenv("ENTREPOT_LANDING_DIR", str(tmp_path / "landing"))
     try:
         with pytest.raises(TooManyRejectsError, match=r"1 of 2 rows failed"):
-            ingest_reference("hs-concordance", str(bad), str(copy))
+            ingest("hs-concordance", str(bad), str(copy))
         bad.write_text("hs2022\n010121\n")
         with pytest.raises(Exception, match=r"hs2022_to_hs2017_conversion.csv: expected two code columns"):
-            ingest_reference("hs-concordance", str(bad), str(copy))
+            ingest("hs-concordance", str(bad), str(copy))
     finally:
         mp.undo()
     assert snapshot(copy, ["core.hs_concordance", "meta.runs", "meta.quarantine"]) == before

@@ -11,16 +11,16 @@ import duckdb
 import pytest
 
 from flows.demo.server import DemoUpstream, serve
-from flows.ingest_reference import concordance_batch
+from flows.ingest_reference import reference_batch
 from flows.pipeline import load_processed, process_payload, read_crosswalk
 from flows.rebuild import rebuild
-from flows.registry import COMTRADE_API, FILE_SOURCES
+from flows.registry import SOURCES, kind_by_name
 from flows.sources import comtrade_api
 from flows.sources.comtrade_api import ComtradeQuery
 from flows.sources.http import RetryPolicy
 from flows.sources.landing import land_file
 from warehouse.migrate import migrate
-from warehouse.reference_loader import load_concordance
+from warehouse.reference_loader import load_reference
 
 pytestmark = pytest.mark.realdata
 TABLES = ("core.fact_trade", "core.hs_concordance")
@@ -51,13 +51,13 @@ def test_rebuild_replays_comtrade_api_porths_and_concordance(shared_data: Path, 
             )
     porths = shared_data / "census_trade" / "porths_hs2_2024"
     files = [
-        (FILE_SOURCES["census-api-porths"], porths / f"census_porths_{d}_hs2_2024_cty5800.csv")
+        (kind_by_name("census-api-porths"), porths / f"census_porths_{d}_hs2_2024_cty5800.csv")
         for d in ("exports", "imports")
     ]
     with duckdb.connect(str(original)) as con:
         migrate(con)
         crosswalk = read_crosswalk(con)
-        payloads = [(p, COMTRADE_API) for p in api]
+        payloads = [(p, kind_by_name("comtrade-api-response")) for p in api]
         payloads += [(land_file(landing, source=kind.source, path=file), kind) for kind, file in files]
         for payload, kind in payloads:
             load_processed(
@@ -70,8 +70,8 @@ def test_rebuild_replays_comtrade_api_porths_and_concordance(shared_data: Path, 
             )
         table = shared_data / "reference" / "hs_concordance" / "hs2022_to_hs2017_conversion.csv"
         landed = land_file(landing, source="hs_concordance", path=table)
-        load_concordance(
-            con, concordance_batch(landed, landing, run_id="r", flow_name="t", max_reject_share=0.0)
+        load_reference(
+            con, reference_batch(SOURCES["hs-concordance"], landed, landing, {}, run_id="r", flow_name="t", max_reject_share=0.0)
         )
     rebuilt = tmp_path / "rebuilt.duckdb"
     result = rebuild(rebuilt, landing, max_reject_share=0.0)

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from flows.cli import main
-from flows.ingest import ingest_file
+from flows.ingest import ingest
 
 pytestmark = [pytest.mark.realdata, pytest.mark.prefect]
 
@@ -35,15 +35,15 @@ def warehouse_path(shared_data: Path, tmp_path_factory, prefect_server) -> Path:
     path = root / "w.duckdb"
     try:
         dataweb = shared_data / "usitc_dataweb"
-        ingest_file(
+        ingest(
             "usitc-dataweb", str(dataweb / "DataWeb-Query-Export__FAS_Value.csv"), warehouse_path=str(path)
         )
-        ingest_file(
+        ingest(
             "usitc-dataweb",
             str(dataweb / "DataWeb-Query-Import__General_Import_Charges.csv"),
             warehouse_path=str(path),
         )
-        ingest_file(
+        ingest(
             "census-country-totals",
             str(shared_data / "census_trade" / "country_totals" / "census_country_nsa_1985_2024jun.xlsx"),
             warehouse_path=str(path),

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from flows.pipeline import load_processed, process_payload, read_crosswalk
-from flows.registry import FILE_SOURCES
+from flows.registry import kind_by_name
 from flows.runs import load_record, payload_records
 from flows.settings import load_settings
 from flows.sources.landing import land_file
@@ -42,7 +42,7 @@ def ingest_plain(
 ) -> LoadResult:
     """Migrate, land, validate, conform and load ``file`` in one transaction, journaled as the
     ingest flow journals it (without Prefect)."""
-    kind = FILE_SOURCES[source]
+    kind = kind_by_name(source)
     run_id, started_at = str(uuid.uuid4()), dt.datetime.now(dt.UTC)
     with (
         writer_session(wh, lock_timeout_s=30, journal_dir=landing) as session,
@@ -67,14 +67,14 @@ def ingest_plain(
 
 def ingest_tariff_plain(name: str, file: Path, wh: Path, landing: Path, valid_from: dt.date) -> None:
     """Land and load a tariff edition as the tariff ingest flow does, journaled, without Prefect."""
-    from flows.ingest_tariffs import TARIFF_SOURCES, build_batch, load_batch
+    from flows.ingest_tariffs import build_batch, load_batch, tariff_source
 
     settings = load_settings(warehouse=wh, landing_dir=landing)
     run_id, started_at = str(uuid.uuid4()), dt.datetime.now(dt.UTC)
     with writer_session(wh, lock_timeout_s=30, journal_dir=landing) as session, load_clock() as clock:
         with warehouse(wh) as con:
             migrate(con)
-        payload = land_file(landing, source=TARIFF_SOURCES[name].source, path=file)
+        payload = land_file(landing, source=tariff_source(name).source, path=file)
         load_batch.fn(build_batch.fn(name, payload, settings, valid_from, run_id, started_at), settings)
         assert session.journal is not None
         session.journal.add(load_record(

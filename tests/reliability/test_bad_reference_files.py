@@ -1,6 +1,6 @@
 """Bad tariff and HS reference files: every row is parsed or quarantined (both rows of a repeated key),
 or the file fails with one line naming it and the warehouse is unchanged. The plain steps of each
-ingest run (land, read, validate, conform: ``build_batch`` / ``concordance_batch`` and the
+ingest run (land, read, validate, conform: ``build_batch`` / ``reference_batch`` and the
 classification's payload kind), no Prefect flow."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.ingest_reference import concordance_batch
-from flows.ingest_tariffs import TARIFF_SOURCES, build_batch
+from flows.ingest_reference import reference_batch
+from flows.ingest_tariffs import build_batch, tariff_source
 from flows.pipeline import process_payload
-from flows.registry import FILE_SOURCES
+from flows.registry import SOURCES, kind_by_name
 from flows.runs import ensure_warehouse
 from flows.settings import load_settings
 from flows.sources.files import UnreadableFileError
@@ -30,17 +30,17 @@ def parse(source: str, path: Path, wh: Path, landing: Path) -> tuple[int, int, i
     """(rows in, rows quarantined, rows kept) from the source's own read-validate-conform step."""
     ensure_warehouse(wh, 30)
     now = dt.datetime.now(dt.UTC)
-    if source in TARIFF_SOURCES:
+    if SOURCES[source].loader == "tariff":
         settings = load_settings(warehouse=wh, landing_dir=landing, quarantine_max_share=1.0)
-        payload = land_file(landing, source=TARIFF_SOURCES[source].source, path=path)
+        payload = land_file(landing, source=tariff_source(source).source, path=path)
         batch = build_batch.fn(source, payload, settings, dt.date(2024, 1, 1), str(uuid.uuid4()), now)
         return batch.rows_in, batch.rows_quarantined, batch.lines.height
     if source == "hs-concordance":
         payload = land_file(landing, source="hs_concordance", path=path)
-        batch = concordance_batch(payload, landing, run_id="r", flow_name="test", max_reject_share=1.0)
-        kept = batch.concordance.filter(batch.concordance["level"] == 6).height // 2  # both directions
+        batch = reference_batch(SOURCES[source], payload, landing, {}, run_id="r", flow_name="test", max_reject_share=1.0)
+        kept = batch.rows.filter(batch.rows["level"] == 6).height // 2  # both directions
         return batch.rows_in, batch.rows_quarantined, kept
-    kind = FILE_SOURCES[source]
+    kind = kind_by_name(source)
     payload = land_file(landing, source=kind.source, path=path)
     with warehouse(wh) as con:
         from flows.pipeline import read_crosswalk

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from flows.pipeline import load_processed, process_payload, read_crosswalk
-from flows.registry import FILE_SOURCES, census_api_kind
+from flows.registry import census_api_kind, kind_by_name
 from flows.sources import census_api
 from flows.sources.http import RetryPolicy
 from flows.sources.landing import land_bytes, land_file
@@ -165,7 +165,7 @@ def test_extract_with_year_and_month_columns_and_a_subset_of_measures(tmp_path: 
         '5800,"KOREA, SOUTH",1200,1000,03,DET,HS6,030111,2019\n'
         "-,TOTAL FOR ALL COUNTRIES,9000,8000,3,DET,HS6,030111,2019\n"
     )
-    kind = FILE_SOURCES["census-api-imports"]
+    kind = kind_by_name("census-api-imports")
     raw = kind.read(path)
     assert raw["time"].to_list() == ["2019-03", "2019-03"] and raw["source_row"].to_list() == [2, 3]
     with duckdb.connect() as connection:
@@ -182,7 +182,7 @@ def test_extract_with_year_and_month_columns_and_a_subset_of_measures(tmp_path: 
 @pytest.mark.realdata
 def test_real_hs6_extracts_load_through_the_same_code(con, shared_data: Path, tmp_path: Path) -> None:
     folder = shared_data / "census_trade" / "api_hs6_imports_seafood"
-    kind = FILE_SOURCES["census-api-imports"]
+    kind = kind_by_name("census-api-imports")
     landed = [
         land_file(tmp_path, source="census_api", path=folder / name)
         for name in (
@@ -210,7 +210,7 @@ def test_real_hs6_extracts_load_through_the_same_code(con, shared_data: Path, tm
 @pytest.mark.realdata
 def test_real_port_level_extracts_load_their_all_ports_rows(con, shared_data: Path, tmp_path: Path) -> None:
     folder = shared_data / "census_trade" / "porths_hs2_2024"
-    kind = FILE_SOURCES["census-api-porths"]
+    kind = kind_by_name("census-api-porths")
     landed = [
         land_file(tmp_path, source=kind.source, path=folder / f"census_porths_{d}_hs2_2024_cty5800.csv")
         for d in ("exports", "imports")

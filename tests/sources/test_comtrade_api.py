@@ -16,7 +16,7 @@ from flows.demo import comtrade_generator as gen
 from flows.demo.server import DemoUpstream, Fault, serve
 from flows.nightly import nightly
 from flows.pipeline import process_payload, read_crosswalk
-from flows.registry import COMTRADE_API
+from flows.registry import kind_by_name
 from flows.sources import comtrade_api
 from flows.sources.comtrade_api import ComtradeQuery, fetch, plan
 from flows.sources.http import RetryPolicy, UpstreamError
@@ -50,7 +50,7 @@ def conformed(payloads, tmp_path: Path) -> tuple[pl.DataFrame, int]:
     with duckdb.connect() as con:
         migrate(con)
         crosswalk = read_crosswalk(con)
-    processed = [process_payload(p, COMTRADE_API, tmp_path, crosswalk) for p in payloads]
+    processed = [process_payload(p, kind_by_name("comtrade-api-response"), tmp_path, crosswalk) for p in payloads]
     facts = pl.concat([p.conformed.facts for p in processed])
     return facts, sum(p.rows_quarantined for p in processed)
 

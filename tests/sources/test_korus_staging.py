@@ -133,13 +133,13 @@ def test_real_vkfta_annex_base_rates_parse(shared_data: Path) -> None:
 
 @pytest.mark.prefect
 def test_flow_loads_korea_into_the_schedule_mart(env: Path, prefect_server) -> None:
-    from flows.ingest_tariffs import ingest_tariff_file
+    from flows.ingest import ingest
 
-    ingest_tariff_file("korea-mfn", str(write_wits_mfn(env / "kor_2019.csv", 2019)))
-    ingest_tariff_file("korea-mfn", str(write_wits_mfn(env / "kor_2021.csv", 2021)))
+    ingest("korea-mfn", str(write_wits_mfn(env / "kor_2019.csv", 2019)))
+    ingest("korea-mfn", str(write_wits_mfn(env / "kor_2021.csv", 2021)))
     annex = str(write_korus_annex(env / "korus_annex.csv"))
-    first = ingest_tariff_file("korus-schedule", annex)
-    again = ingest_tariff_file("korus-schedule", annex)
+    first = ingest("korus-schedule", annex)
+    again = ingest("korus-schedule", annex)
     assert first.rates_opened > len(LINES) and again.rates_opened == 0 and again.rates_unchanged == first.rates_opened
     con = duckdb.connect(str(env / "wh.duckdb"), read_only=True)
     try:

@@ -230,13 +230,13 @@ def test_conformed_rows_are_checked_against_the_core_model(con, tmp_path: Path) 
 def test_editions_replay_from_the_landing_directory(env: Path, prefect_server) -> None:
     import shutil
 
-    from flows.ingest_tariffs import ingest_tariff_file
+    from flows.ingest import ingest
     from flows.rebuild import rebuild
 
     changed = [list(r) for r in ROWS]
     changed[4][4] = "5%"
-    ingest_tariff_file("usitc-hts", str(write_csv(env / "a.csv")), dt.date(2024, 1, 1))
-    ingest_tariff_file("usitc-hts", str(write_csv(env / "b.csv", changed)), dt.date(2025, 1, 1))
+    ingest("usitc-hts", str(write_csv(env / "a.csv")), valid_from=dt.date(2024, 1, 1))
+    ingest("usitc-hts", str(write_csv(env / "b.csv", changed)), valid_from=dt.date(2025, 1, 1))
     shutil.copyfile(env / "wh.duckdb", env / "rebuilt.duckdb")
     result = rebuild(env / "rebuilt.duckdb", env / "landing", max_reject_share=0.05)
     assert result.loads == 2

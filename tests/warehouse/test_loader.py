@@ -69,7 +69,7 @@ def test_failure_after_writes_rolls_back(wh, monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(loader, "_record_files", boom)
+    monkeypatch.setattr(loader, "record_files", boom)
     with pytest.raises(RuntimeError, match="disk on fire"):
         run(wh, batch(facts([("CAN", "2020-01", "X_FAS", 5.0), ("KOR", "2020-01", "X_FAS", 1.0)]), run_id="r2"))
     assert snapshot(wh) == before
