@@ -174,7 +174,7 @@ def _query_frame(path: Path, statements: list[str], directories: list[Path], ker
                 relation = con.sql(statement)
                 result = _frame(relation) if relation is not None else pl.DataFrame()
         except duckdb.Error as exc:
-            raise SqlError(f"entrepot sql: {one_line(exc)}") from None
+            raise SqlError(f"the query failed: {one_line(exc)}") from None
         return result
 
 
@@ -192,7 +192,7 @@ def _in_a_child(function: Callable[..., T], *args: object) -> T:
         try:
             data = pickle.dumps(outcome)
         except Exception as exc:
-            data = pickle.dumps(("error", SqlError(f"entrepot sql: {type(exc).__name__}: {exc}")))
+            data = pickle.dumps(("error", SqlError(f"the query failed: {type(exc).__name__}: {exc}")))
         with os.fdopen(write_end, "wb") as handle:
             handle.write(data)
         os._exit(0)
@@ -201,7 +201,7 @@ def _in_a_child(function: Callable[..., T], *args: object) -> T:
         data = handle.read()
     _, status = os.waitpid(pid, 0)
     if not data:
-        raise SqlError(f"entrepot sql: the query process ended without an answer (wait status {status})")
+        raise SqlError(f"the query process ended without an answer (wait status {status})")
     kind, value = pickle.loads(data)
     if kind == "error":
         raise value

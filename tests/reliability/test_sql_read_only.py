@@ -230,7 +230,7 @@ def test_the_real_command_prints_no_traceback(site) -> None:
         cwd=site, env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.startswith("entrepot: error: entrepot sql: Catalog Error: Table with name nosuch")
+    assert done.stderr.startswith("entrepot: error: the query failed: Catalog Error: Table with name nosuch")
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
