@@ -178,7 +178,7 @@ def _echo_loads(loads: dict[str, Runs], rows: int, warehouse: Path, echo: Echo) 
         f"{kind} " + " ".join(f"{m.seconds / b.seconds:.2f}" for m, b in zip(runs.measures, bare.measures, strict=True))
         for kind, runs in loads.items() if kind != "duckdb"
     )
-    echo(f"  ratios run by run (over the DuckDB run just before): {paired}")
+    echo(f"  ratios run by run (over the DuckDB run of the same round): {paired}")
 
 
 def _copy_warehouse(source: Path, target: Path) -> None:

@@ -104,6 +104,8 @@ def _sums_select(con: duckdb.DuckDBPyConnection, facts: str, sign: int = 1) -> s
     if not period:  # no such period: the join finds no row either
         return sums_of(facts, sign)
     grain, year, month = period[0]
+    if grain == "month" and month is None:  # a month without its number: no month bit, as grouped
+        return sums_of(facts, sign)
     return _sums_of_one_period(facts, sign, grain, year, month)
 
 
@@ -115,9 +117,10 @@ rebuild): it notes nothing and derives the sums and every stored mart in full at
 REGROUP = "mart_sums_regroup"
 """Temporary table with one row once ``DELTA`` may hold two rows of one group (two notes that share a
 series), so that applying it must first add them up."""
-APPLY_AT = 4_000_000
-"""``apply_if_large`` applies the noted changes once ``DELTA`` holds this many rows (a long backfill
-onto a loaded warehouse); other loads apply them once, at their end."""
+APPLY_AT = 1_000_000
+"""``apply_if_large`` applies the noted changes once ``DELTA`` holds this many rows (about 170 MB, and
+each note copies it once: a long backfill onto a loaded warehouse stays within a load's memory limit);
+other loads apply them once, at their end."""
 
 
 def start(con: duckdb.DuckDBPyConnection) -> None:
@@ -287,9 +290,11 @@ def derive_all(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"DELETE FROM {SUMS}")
     # a year and a flow at a time: a year's groups at once outgrow a rebuild's 512 MB and spill to disk
     # (32 s for a year of 18M facts, 14 s in 14 parts)
+    # every flow the facts have (not only core.dim_flow's: a full recompute counts them all)
     chunks = con.sql(
-        "WITH years AS (SELECT year, list(period_id ORDER BY period_id) AS periods FROM core.dim_period GROUP BY year) "
-        "SELECT f.flow_id, y.periods FROM years AS y, core.dim_flow AS f ORDER BY y.year, f.flow_id"
+        "WITH years AS (SELECT year, list(period_id ORDER BY period_id) AS periods FROM core.dim_period GROUP BY year), "
+        "flows AS (SELECT DISTINCT flow_id FROM core.fact_trade) "
+        "SELECT f.flow_id, y.periods FROM years AS y, flows AS f ORDER BY y.year, f.flow_id"
     ).fetchall()
     for flow_id, periods in chunks:
         facts = f"(SELECT * FROM core.fact_trade WHERE period_id IN ({literals(periods)}) AND flow_id = {literals([flow_id])})"

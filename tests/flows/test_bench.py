@@ -81,7 +81,7 @@ def test_bench_prints_every_figure_and_ends_with_the_ratio(tmp_path) -> None:
         line = next(x for x in lines if x.startswith(label))
         assert re.search(r": median +[\d.]+ s \([\d.]+-[\d.]+, spread [\d.]+%\) over 2 runs  ", line), line
     assert "dlt" not in text
-    assert any(re.fullmatch(r"  ratios run by run \(over the DuckDB run just before\): rebuild [\d.]+ [\d.]+", x) for x in lines)
+    assert any(re.fullmatch(r"  ratios run by run \(over the DuckDB run of the same round\): rebuild [\d.]+ [\d.]+", x) for x in lines)
     assert "updated 0 unchanged" in text
     refreshed = re.findall(r"of which stored marts refreshed +: +([\d.]+) s", text)
     assert len(refreshed) == 2 and all(float(x) > 0 for x in refreshed), refreshed  # the timed steps are the ones loads call
@@ -112,7 +112,7 @@ def test_bench_peers_times_dlt_merge_of_the_same_files(tmp_path) -> None:
     rows = re.search(r"entrepot bench: ([\d,]+) rows", lines[0]).group(1)
     line = next(x for x in lines if x.startswith("dlt merge (primary key = raw grain)"))
     assert re.search(r": median +[\d.]+ s \(.*\) over 2 runs .* peak RSS +[\d,]+ MB  rows " + rows + r"  dlt/duckdb ratio [\d.]+", line), line
-    assert any(re.search(r"run just before\): rebuild [\d.]+ [\d.]+; dlt [\d.]+ [\d.]+$", x) for x in lines)
+    assert any(re.search(r"run of the same round\): rebuild [\d.]+ [\d.]+; dlt [\d.]+ [\d.]+$", x) for x in lines)
     assert lines[-1].startswith("rebuild/duckdb ratio: ")
 
 
