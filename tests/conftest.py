@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,19 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("ENTREPOT_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(autouse=True)
+def _default_interrupt(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts with Python's own SIGINT handler (Ctrl-C raises KeyboardInterrupt), and a test
+    that leaves another one installed is named on stderr and undone: in the whole suite some earlier
+    in-process run left one that swallowed the SIGINT the interrupt tests of the sources send."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        print(f"\n{request.node.nodeid} left a SIGINT handler installed: restored", file=sys.stderr)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
