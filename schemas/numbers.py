@@ -58,7 +58,7 @@ class NumberFormat:
 
     def check(self, data: pa.PolarsData) -> pl.LazyFrame:
         """Body of a pandera custom check: true where the text is a number of this format."""
-        return data.lazyframe.select(number_problem(data.key, self).is_null())
+        return data.lazyframe.select(is_number(data.key, self))
 
     def model_check(self, *columns: str, regex: bool = False) -> classmethod:
         """A raw model's pandera check, assigned in its class body, that ``columns`` hold numbers of
@@ -87,15 +87,26 @@ def _text(column: str | pl.Expr) -> pl.Expr:
 def parse_number(column: str | pl.Expr, fmt: NumberFormat = PLAIN_USD) -> pl.Expr:
     """The text as Float64; null where it is blank or not a number of ``fmt`` (never another number)."""
     text = _text(column)
-    cleaned = (
-        pl.when(text.str.contains(PLAIN))
-        .then(text)
-        .when(pl.lit(fmt.grouping) & text.str.contains(GROUPED))
-        .then(text.str.replace_all(",", "", literal=True))
-        .when(pl.lit(fmt.exponent) & text.str.contains(_EXPONENT) & ~text.str.starts_with("+"))
-        .then(text)
-    )
+    cleaned = pl.when(text.str.contains(PLAIN)).then(text)
+    if fmt.grouping:  # a branch a format does not allow is left out, not evaluated and discarded
+        cleaned = cleaned.when(text.str.contains(GROUPED)).then(text.str.replace_all(",", "", literal=True))
+    if fmt.exponent:
+        cleaned = cleaned.when(text.str.contains(_EXPONENT) & ~text.str.starts_with("+")).then(text)
     return cleaned.cast(pl.Float64, strict=False)
+
+
+def is_number(column: str | pl.Expr, fmt: NumberFormat = PLAIN_USD) -> pl.Expr:
+    """True where the text is a number of ``fmt`` (or blank and allowed): exactly where
+    :func:`number_problem` is null, from :func:`parse_number` alone (a value it reads is one no
+    earlier reason of ``number_problem`` can refuse), so a check costs one parse, not every reason's
+    pattern; the reasons are worked out only for the rows that fail."""
+    text = _text(column)
+    value = parse_number(column, fmt)
+    ok = value.is_not_null() & (value.abs() < fmt.limit)
+    if fmt.non_negative:
+        ok = ok & (value >= 0)
+    blank = text.is_null() | (text == "")
+    return pl.when(blank).then(pl.lit(not fmt.required)).otherwise(ok.fill_null(False))
 
 
 def number_problem(column: str | pl.Expr, fmt: NumberFormat = PLAIN_USD) -> pl.Expr:

@@ -69,13 +69,13 @@ def reject_rows(frame: pl.DataFrame, field: str, reason: pl.Expr) -> pl.DataFram
 def repeated_keys(frame: pl.DataFrame, key: list[str], field: str, what: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(rows whose ``key`` no other row has, a reject for EVERY row of a repeated key): no copy is kept
     as the right one. ``frame`` is raw rows with ``source_row``; ``what`` names the key in the reason."""
-    repeated = pl.struct(key).is_duplicated()
+    repeated = frame.select(pl.struct(key).is_duplicated()).to_series()  # once: it hashes every key
     rejects = reject_rows(
         frame.filter(repeated).drop(c for c in frame.columns if c.startswith("__")),
         field,
         pl.lit(f"duplicate key ({what}): more than one row has it, all of them are quarantined"),
     )
-    return frame.filter(~repeated), rejects
+    return (frame.filter(~repeated) if rejects.height else frame), rejects
 
 
 def _schema_problems(cases: pl.DataFrame) -> list[str]:

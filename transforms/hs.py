@@ -47,10 +47,9 @@ def product_id_expr(vintage: pl.Expr, code: pl.Expr) -> pl.Expr:
 
 def product_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """core.dim_product rows from a frame with columns hs_vintage, code, description."""
-    rows = (
-        frame.select("hs_vintage", "code", "description")
-        .sort("description", nulls_last=True)
-        .unique(["hs_vintage", "code"], keep="first")
+    rows = (  # a code's smallest description (the first in sort order; null only when it has none)
+        frame.group_by("hs_vintage", "code")
+        .agg(pl.col("description").min())
         .with_columns(
             pl.when(pl.col("code") == TOTAL).then(None).otherwise(pl.col("hs_vintage")).alias("hs_vintage")
         )

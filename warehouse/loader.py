@@ -80,18 +80,25 @@ def check_reject_share(rows_in: int, rows_quarantined: int, max_share: float, wh
         )
 
 
-def _check_integrity(con: duckdb.DuckDBPyConnection) -> None:
+_DIMENSION_OF = {
+    "reporter_id": ("core.dim_country", "country_id"),
+    "partner_id": ("core.dim_country", "country_id"),
+    "flow_id": ("core.dim_flow", "flow_id"),
+    "product_id": ("core.dim_product", "product_id"),
+    "period_id": ("core.dim_period", "period_id"),
+}
+
+
+def _check_integrity(con: duckdb.DuckDBPyConnection, facts: pl.DataFrame) -> None:
     """Every key of the staged facts must exist in its dimension (grain uniqueness within the part
-    is asserted by the FactTrade model before staging)."""
-    checks = {
-        "reporter_id": "SELECT DISTINCT reporter_id AS v FROM stage_fact ANTI JOIN core.dim_country ON reporter_id = country_id",
-        "partner_id": "SELECT DISTINCT partner_id AS v FROM stage_fact ANTI JOIN core.dim_country ON partner_id = country_id",
-        "flow_id": "SELECT DISTINCT flow_id AS v FROM stage_fact ANTI JOIN core.dim_flow USING (flow_id)",
-        "product_id": "SELECT DISTINCT product_id AS v FROM stage_fact ANTI JOIN core.dim_product USING (product_id)",
-        "period_id": "SELECT DISTINCT period_id AS v FROM stage_fact ANTI JOIN core.dim_period USING (period_id)",
-    }
-    for column, sql in checks.items():
-        missing = con.sql(sql + " LIMIT 5").fetchall()
+    is asserted by the FactTrade model before staging). Each column's distinct values are looked up,
+    not every fact's."""
+    for column, (table, key) in _DIMENSION_OF.items():
+        con.register("stage_keys", facts.select(pl.col(column).unique().alias("v")))
+        try:
+            missing = con.sql(f"SELECT v FROM stage_keys ANTI JOIN {table} ON v = {key} LIMIT 5").fetchall()
+        finally:
+            con.unregister("stage_keys")
         if missing:
             raise LoadIntegrityError(f"facts reference unknown {column} values: {[m[0] for m in missing]}")
 
@@ -199,7 +206,7 @@ class LoadSession:
         registered = _stage(self.con, part)
         try:
             _merge_dimensions(self.con)
-            _check_integrity(self.con)
+            _check_integrity(self.con, part.facts)
             inserted, updated, unchanged = merge_facts(self.con, self.run_id, self.now)
             yearly_sums.apply_if_large(self.con)
             self.inserted += inserted

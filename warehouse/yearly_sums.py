@@ -288,7 +288,7 @@ def derive_all(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute ``SUMS`` in full from core.fact_trade (in the caller's transaction), and record every
     (source, reporter, partner, year) it holds as touched."""
     con.execute(f"DELETE FROM {SUMS}")
-    # a year and a flow at a time: a year's groups at once outgrow a rebuild's 512 MB and spill to disk
+    # a year and a flow at a time: a year's groups at once outgrow a rebuild's memory limit and spill to disk
     # (32 s for a year of 18M facts, 14 s in 14 parts)
     # every flow the facts have (not only core.dim_flow's: a full recompute counts them all)
     chunks = con.sql(

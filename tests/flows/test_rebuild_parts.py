@@ -7,10 +7,13 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flows.demo.server import DemoUpstream, serve
 from flows.pipeline import ProcessedPayload, fetch_census_months
-from flows.rebuild import load_payloads, parts, replay_order
+from flows.rebuild import fact_series, load_payloads, parts, processed_ahead, replay_order
 from flows.settings import load_settings
 from flows.sources.census_api import read_payload
 from flows.sources.landing import LandedPayload
@@ -85,3 +88,30 @@ def test_merging_in_parts_leaves_the_warehouse_merging_one_by_one_leaves(tmp_pat
     assert len(together["revisions"]) == 1
     with duckdb.connect(str(tmp_path / "parts.duckdb"), read_only=True) as con:
         assert con.sql("SELECT count(*) FROM core.fact_trade").fetchall()[0][0] > 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["s", "t"]), st.sampled_from(["2025-01", "2025-02"]), st.sampled_from(["X_FAS", "M_GEN_CIF"])), max_size=12))
+def test_a_payloads_series_are_its_distinct_source_period_and_flow(rows: list[tuple[str, str, str]]) -> None:
+    facts = pl.DataFrame(rows, schema={"source": pl.String, "period_id": pl.String, "flow_id": pl.String}, orient="row")
+    assert fact_series(facts) == set(rows)
+
+
+def test_payloads_are_processed_one_ahead_in_order_and_an_error_surfaces_at_its_payload() -> None:
+    started: list[int] = []
+
+    def process(n: int) -> int:
+        started.append(n)
+        if n == 3:
+            raise ValueError("payload 3 is bad")
+        return n * 10
+
+    seen = []
+    with pytest.raises(ValueError, match="payload 3"):
+        for item in processed_ahead([0, 1, 2, 3, 4, 5], process):
+            seen.append(item)
+            assert max(started) <= len(seen) + 1, "at most one payload beyond the one in hand"
+    assert seen == [0, 10, 20]
+    assert 5 not in started, "nothing is processed past the payload that failed and the one in hand"
+    assert list(processed_ahead([7], process)) == [70]
+    assert list(processed_ahead([], process)) == []

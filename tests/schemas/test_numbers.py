@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schemas.numbers import PLAIN_USD, NumberFormat, number_problem, parse_number
+from schemas.numbers import PLAIN_USD, NumberFormat, is_number, number_problem, parse_number
 from schemas.raw.census_country_totals import MILLIONS_USD
 from schemas.raw.usitc_dataweb import DATAWEB_USD
 
@@ -124,3 +124,26 @@ def test_declared_forms_stay_with_their_source() -> None:
     assert run(["1e23"], MILLIONS_USD)[0][1].startswith("beyond the range")  # exponents, but in range only
     assert run(["2e-06"], PLAIN_USD)[0][1].startswith("exponent notation")
     assert run(["1,429,995,404,019"], PLAIN_USD)[0][0] is None
+
+
+FORMATS = [
+    PLAIN_USD, GROUPED, SIGNED, MILLIONS_USD, DATAWEB_USD, NumberFormat(exponent=True),
+    NumberFormat(exponent=True, grouping=True, non_negative=False, limit=1e6, required=True),
+    NumberFormat(required=True),
+]
+number_like = st.one_of(
+    st.text(alphabet="0123456789.,-+eEnaNiIfty ", max_size=12),
+    st.builds(str, st.floats(allow_nan=True, allow_infinity=True)),
+    st.builds(str, st.integers(min_value=-(10**22), max_value=10**22)),
+    st.builds(grouped_text, amounts),
+    st.none(),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(number_like, min_size=1, max_size=30), st.sampled_from(FORMATS))
+def test_the_fast_check_passes_exactly_the_texts_without_a_problem(values: list[str | None], fmt: NumberFormat) -> None:
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    out = frame.select(is_number("v", fmt).alias("ok"), number_problem("v", fmt).alias("why"))
+    for ok, why in out.iter_rows():
+        assert ok == (why is None)

@@ -18,6 +18,7 @@ import pytest
 
 from flows.demo.server import DemoUpstream, Fault, serve
 from flows.sources import census_api
+from flows.sources.files import UnreadableFileError
 from flows.sources.http import RetryPolicy, UpstreamError, redact, retry_after_seconds
 from flows.sources.landing import read_manifest
 from schemas.raw.census_api import CensusApiExportsRaw
@@ -147,6 +148,33 @@ def test_read_payload_drops_repeated_predicate_columns(tmp_path) -> None:
     frame = census_api.read_payload(path)
     assert frame.columns == ["CTY_CODE", "ALL_VAL_MO", "time", "source_row"]
     assert frame.row(0) == ("5800", "12", "2024-01", 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('[["CTY_CODE","time"],{"CTY_CODE":"5800","time":"2024-01"}]', "not a JSON array of arrays"),
+        ('[["CTY_CODE","time"],"5800"]', "not a JSON array of arrays"),
+        ('[["CTY_CODE","time"],["5800","2024-01"]', "not a JSON array of arrays"),
+        ('{"CTY_CODE":"5800"}', "not a JSON array of arrays"),
+        ('[["CTY_CODE","time"]][["5800","2024-01"]]', "not a JSON array of arrays"),
+        ('[["CTY_CODE","time"],["5800"]]', "1 rows do not have the header's 2 fields"),
+        ("[]", "no header row"),
+    ],
+    ids=["object-row", "string-row", "truncated", "object", "two-arrays", "ragged", "empty"],
+)
+def test_read_payload_refuses_what_is_not_an_array_of_arrays(text: str, problem: str, tmp_path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text(text)
+    with pytest.raises(UnreadableFileError, match=re.escape(problem)):
+        census_api.read_payload(path)
+
+
+def test_read_payload_keeps_cells_as_their_text(tmp_path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text('[["CTY_CODE","ALL_VAL_MO","time"],[5800, "12", null],["5800", " 7", "2024-01"]]')
+    frame = census_api.read_payload(path)
+    assert frame.rows() == [("5800", "12", None, 1), ("5800", " 7", "2024-01", 2)]
 
 
 def failing_fetch(state: DemoUpstream, tmp_path, policy: RetryPolicy = FAST, key: str | None = None) -> UpstreamError:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.hs import hs_vintage, hs_vintage_expr, normalise_hs, product_id_expr, product_rows
@@ -55,3 +55,13 @@ def test_product_rows_levels_and_parents() -> None:
 def test_product_id() -> None:
     frame = pl.DataFrame({"v": ["HS2017", "HS2017"], "c": ["TOTAL", "85"]})
     assert frame.select(product_id_expr(pl.col("v"), pl.col("c"))).to_series().to_list() == ["TOTAL", "HS2017:85"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["0101", "0102", "TOTAL"]), st.one_of(st.none(), st.sampled_from(["b", "a", "B", "é", ""]))), min_size=1, max_size=30))
+def test_a_product_keeps_its_first_description_in_sort_order(rows: list[tuple[str, str | None]]) -> None:
+    frame = pl.DataFrame({"hs_vintage": ["2022"] * len(rows), "code": [r[0] for r in rows], "description": [r[1] for r in rows]})
+    got = {r["code"]: r["description"] for r in product_rows(frame).iter_rows(named=True)}
+    for code in {r[0] for r in rows}:
+        described = sorted(d for c, d in rows if c == code and d is not None)
+        assert got[code] == (described[0] if described else None)
