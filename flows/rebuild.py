@@ -14,6 +14,7 @@ leaves the warehouse as it was, and no load can commit meanwhile and be lost.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -99,19 +100,20 @@ def processed_ahead(payloads: Sequence[P], process: Callable[[P], R]) -> Iterato
     """``process`` of each payload in order, the next one worked on in a second thread while the
     caller merges this one (reading and conforming run in polars and DuckDB, which release the GIL):
     at most two payloads are held beyond the one being merged. An error surfaces where its payload
-    would have been yielded; leaving early waits for the one in hand and processes no further one."""
+    would have been yielded; closing the generator early (an error or Ctrl-C in the caller) starts no
+    further payload and does not wait for the one in hand."""
     if len(payloads) < 2:
         yield from map(process, payloads)
         return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="entrepot-read") as pool:
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="entrepot-read")
+    try:
         ahead: Future[R] = pool.submit(process, payloads[0])
-        try:
-            for payload in payloads[1:]:
-                current, ahead = ahead, pool.submit(process, payload)
-                yield current.result()
-            yield ahead.result()
-        finally:
-            ahead.cancel()
+        for payload in payloads[1:]:
+            current, ahead = ahead, pool.submit(process, payload)
+            yield current.result()
+        yield ahead.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def load_payloads(
@@ -145,14 +147,15 @@ def load_payloads(
                 return process_payload(p, kind_for_payload(p.source, p.request), landing_dir, crosswalk)
 
             # a rebuild's many payloads are read one ahead; a load's few, one at a time (flat memory)
-            processed = processed_ahead(payloads, process) if commit_each_part else map(process, payloads)
-            for group in parts(processed, part_rows):
-                part = build_batch(group, run_id=run_id, flow_name=flow_name, started_at=started, max_reject_share=1.0)
-                session.merge(part)
-                rows_in += part.rows_in
-                rows_quarantined += part.rows_quarantined
-                rows_skipped += part.rows_skipped
-                del group, part
+            processed = processed_ahead(payloads, process) if commit_each_part else (process(p) for p in payloads)
+            with contextlib.closing(processed):
+                for group in parts(processed, part_rows):
+                    part = build_batch(group, run_id=run_id, flow_name=flow_name, started_at=started, max_reject_share=1.0)
+                    session.merge(part)
+                    rows_in += part.rows_in
+                    rows_quarantined += part.rows_quarantined
+                    rows_skipped += part.rows_skipped
+                    del group, part
             check_reject_share(rows_in, rows_quarantined, max_reject_share, f"{flow_name} of {landing_dir}")
             return session.finish(rows_in=rows_in, rows_quarantined=rows_quarantined, rows_skipped=rows_skipped)
 

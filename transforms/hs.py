@@ -70,6 +70,7 @@ def product_rows(frame: pl.DataFrame) -> pl.DataFrame:
             .alias("parent_id"),
             pl.col("description").cast(pl.String),
         )
-        .unique("product_id", keep="first")
+        .sort("description", nulls_last=True)  # TOTAL of two vintages is one product: its smallest description
+        .unique("product_id", keep="first", maintain_order=True)
         .sort("product_id")
     )

@@ -14,7 +14,9 @@ the migrations change (and so fills them for an existing warehouse).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,15 +101,45 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         _refresh_slices(con, mart)
 
 
+FULL_REFRESH_MEMORY = 1024**3
+"""DuckDB's memory limit is raised to at least this while every stored mart is recomputed in full:
+their grouped DISTINCT aggregates (trade_by_sector's vintages) cannot spill to disk, and a rebuild
+otherwise runs on a small cache (it appends)."""
+_UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
+          "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4}
+
+
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> float:
+    """DuckDB's memory limit in bytes (it shows it as text, e.g. '244.1 MiB')."""
+    text = con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    number, _, unit = str(text).strip().partition(" ")
+    return float(number) * _UNITS[unit.upper() or "B"]
+
+
+@contextlib.contextmanager
+def memory_at_least(con: duckdb.DuckDBPyConnection, limit: int) -> Iterator[None]:
+    """DuckDB's memory limit at least ``limit`` bytes for the block, then back to what it was."""
+    previous = con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    if memory_limit_bytes(con) >= limit:
+        yield
+        return
+    con.execute(f"SET memory_limit = '{limit // 1024**2}MiB'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = '{previous}'")
+
+
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the sums and every stored mart in full (in the caller's transaction)."""
     yearly_sums.derive_all(con)
-    for mart in STORED_MARTS:
-        con.execute(f"DELETE FROM {mart.table}")
-        if mart.from_slices:
-            _refresh_slices(con, mart)
-        else:
-            con.execute(f"INSERT INTO {mart.table} BY NAME SELECT * FROM {mart.logic}")
+    with memory_at_least(con, FULL_REFRESH_MEMORY):
+        for mart in STORED_MARTS:
+            con.execute(f"DELETE FROM {mart.table}")
+            if mart.from_slices:
+                _refresh_slices(con, mart)
+            else:
+                con.execute(f"INSERT INTO {mart.table} BY NAME SELECT * FROM {mart.logic}")
 
 
 def definition_checksum(*directories: Path) -> str:

@@ -153,7 +153,9 @@ def read_payload(path: Path) -> pl.DataFrame:
     """
     path = Path(path)
     # records = false: each element is read as a row's array, as declared (twice as fast as letting
-    # DuckDB look for objects first; the same rows and the same refusals)
+    # DuckDB look for objects first). The same rows; rows written as objects are refused as not an
+    # array of arrays, and a cell nested past DuckDB's 128 levels is kept as its JSON text, like any
+    # other nested cell (it refused the whole payload before); the raw model judges such a cell
     scan = f"read_json('{_sql_text(path)}', format = 'array', records = false, columns = {{'json': 'VARCHAR[]'}})"
     with duckdb.connect() as con:  # a module-level cache would keep DuckDB alive past exit (test_exit_clean)
         try:

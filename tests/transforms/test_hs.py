@@ -65,3 +65,16 @@ def test_a_product_keeps_its_first_description_in_sort_order(rows: list[tuple[st
     for code in {r[0] for r in rows}:
         described = sorted(d for c, d in rows if c == code and d is not None)
         assert got[code] == (described[0] if described else None)
+
+
+def test_total_of_two_vintages_is_one_product_with_its_smallest_description() -> None:
+    frame = pl.DataFrame({
+        "hs_vintage": ["HS2017", "HS2022", "HS2017", "HS2022", "HS2017"],
+        "code": ["TOTAL", "TOTAL", "TOTAL", "01", "01"],
+        "description": [None, "b Total", "a Total", "Live animals", None],
+    })
+    for _ in range(20):  # group_by's order is not fixed: the answer must not depend on it
+        rows = product_rows(frame)
+        total = rows.filter(pl.col("product_id") == "TOTAL")
+        assert total.height == 1 and total.item(0, "description") == "a Total"
+        assert rows.filter(pl.col("code") == "01").get_column("description").to_list() == [None, "Live animals"]

@@ -272,3 +272,18 @@ def test_a_full_recompute_counts_facts_of_every_flow(loaded) -> None:
     mart_tables.refresh_all(con)
     assert _differences(con)["sums"] == (0, 0)
     assert con.sql(f"SELECT count(*) FROM {yearly_sums.SUMS} WHERE flow_id = 'X_NEW'").fetchall()[0][0] > 0
+
+
+def test_a_full_refresh_runs_on_at_least_its_memory_and_gives_the_limit_back() -> None:
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '256MB'")
+    before = mart_tables.memory_limit_bytes(con)
+    con.execute("BEGIN TRANSACTION")  # refresh_all runs inside the load's transaction
+    with mart_tables.memory_at_least(con, mart_tables.FULL_REFRESH_MEMORY):
+        assert mart_tables.memory_limit_bytes(con) >= mart_tables.FULL_REFRESH_MEMORY
+    con.execute("COMMIT")
+    assert abs(mart_tables.memory_limit_bytes(con) - before) < 1024**2
+    con.execute("SET memory_limit = '4GB'")
+    with mart_tables.memory_at_least(con, mart_tables.FULL_REFRESH_MEMORY):  # never lowered
+        assert mart_tables.memory_limit_bytes(con) > 3.5e9
+    assert mart_tables.memory_limit_bytes(con) > 3.5e9
