@@ -110,10 +110,14 @@ _UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
 
 
 def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> float:
-    """DuckDB's memory limit in bytes (it shows it as text, e.g. '244.1 MiB')."""
+    """DuckDB's memory limit in bytes (it shows it as text, e.g. '244.1 MiB'); infinite when it shows
+    no limit it can be read as (never lowered then)."""
     text = con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
     number, _, unit = str(text).strip().partition(" ")
-    return float(number) * _UNITS[unit.upper() or "B"]
+    try:
+        return float(number) * _UNITS[unit.upper() or "B"]
+    except (KeyError, ValueError):
+        return float("inf")
 
 
 @contextlib.contextmanager
