@@ -109,22 +109,30 @@ _UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
           "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4}
 
 
-def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> float:
-    """DuckDB's memory limit in bytes (it shows it as text, e.g. '244.1 MiB'); infinite when it shows
-    no limit it can be read as (never lowered then)."""
-    text = con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    number, _, unit = str(text).strip().partition(" ")
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
+    return str(con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+
+def _bytes(limit: str) -> float:
+    """A memory limit as DuckDB shows it ('244.1 MiB') in bytes; infinite when it cannot be read as
+    one (never lowered then)."""
+    number, _, unit = limit.strip().partition(" ")
     try:
         return float(number) * _UNITS[unit.upper() or "B"]
     except (KeyError, ValueError):
         return float("inf")
 
 
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> float:
+    """DuckDB's memory limit in bytes."""
+    return _bytes(_memory_limit(con))
+
+
 @contextlib.contextmanager
 def memory_at_least(con: duckdb.DuckDBPyConnection, limit: int) -> Iterator[None]:
     """DuckDB's memory limit at least ``limit`` bytes for the block, then back to what it was."""
-    previous = con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    if memory_limit_bytes(con) >= limit:
+    previous = _memory_limit(con)
+    if _bytes(previous) >= limit:
         yield
         return
     con.execute(f"SET memory_limit = '{limit // 1024**2}MiB'")
