@@ -42,3 +42,14 @@ def test_a_heading_range_uses_the_headings_of_a_series_that_has_them(con) -> Non
     groups = _groups(con, "census_api")
     assert groups["beef"][:3] == (8.0, 2, "02")  # 0201 + 0202, not 0203
     assert groups["textiles"][:2] == (2.0, 1) and groups["apparel"][:2] == (9.0, 1)
+
+
+def test_the_vintages_behind_a_group_are_listed_in_order_whatever_the_load_order(con) -> None:
+    # textiles from two HS editions in one year, the later edition loaded first
+    for product in ("HS2022:55", "HS2017:52", "HS2022:60"):
+        add_fact(con, "census_api", "KOR", "2022", "M_GEN_CUSTOMS", 10, product)
+    rows = con.sql(
+        """SELECT product_levels, hs_vintages FROM marts.trade_by_product_group
+           WHERE product_group = 'textiles' AND year = 2022"""
+    ).fetchall()
+    assert rows == [("2", "HS2017,HS2022")]

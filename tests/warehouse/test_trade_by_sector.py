@@ -42,3 +42,13 @@ def test_a_full_published_year_is_twelve_months_even_with_months_missing(con) ->
 def test_reporter_and_partner_are_named_as_in_every_trade_mart(con) -> None:
     columns = {r[0] for r in con.sql("DESCRIBE marts.trade_by_sector").fetchall()}
     assert {"reporter_iso3", "partner_iso3", "is_partial_year"} <= columns
+
+
+def test_a_chapter_from_two_vintages_lists_them_in_order_whatever_the_load_order(con) -> None:
+    # a year whose months straddle two HS editions; the text is the same whichever arrives first
+    for period, product in (("2022-02", "HS2022:85"), ("2022-01", "HS2017:85"), ("2022-03", "HS2022:85")):
+        add_fact(con, "census_api", "KOR", period, "M_GEN_CUSTOMS", 10, product)
+    rows = con.sql("SELECT hs_vintages FROM marts.trade_by_sector WHERE year = 2022 AND chapter = '85'").fetchall()
+    assert rows == [("HS2017,HS2022",)]
+    logic = con.sql("SELECT hs_vintages FROM mart_tables.trade_by_sector_logic WHERE year = 2022").fetchall()
+    assert logic == rows

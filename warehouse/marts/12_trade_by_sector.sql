@@ -5,7 +5,7 @@ CREATE OR REPLACE VIEW mart_tables.trade_by_sector_logic AS
 WITH chapters_by_level AS (
     SELECT
         source, reporter_iso3, partner_iso3, flow_id, year, product_level, hs_chapter AS chapter,
-        string_agg(DISTINCT hs_vintage, ',') AS hs_vintages,
+        string_agg(DISTINCT hs_vintage, ',' ORDER BY hs_vintage) AS hs_vintages,  -- in order: the same text every refresh
         sum(value_usd) AS value_usd,
         max(months_covered) AS months_covered,
         bool_or(is_partial_year) AS is_partial_year,

@@ -45,13 +45,13 @@ SELECT
     l.product_group,
     sum(l.value_usd) AS value_usd,
     count(DISTINCT l.product_code) AS hs_codes,
-    string_agg(DISTINCT CAST(l.product_level AS VARCHAR), ',') AS product_levels,
+    array_to_string(list_sort(list(DISTINCT l.product_level)), ',') AS product_levels,  -- levels in order (4,6,10)
     string_agg(DISTINCT l.hs_chapter, ',' ORDER BY l.hs_chapter) AS chapters_covered,
     any_value(g.group_chapters) AS group_chapters,
     max(l.months_covered) AS months_covered,
     bool_or(l.is_partial_year) AS is_partial_year,
     CASE WHEN min(l.year_basis) = max(l.year_basis) THEN min(l.year_basis) ELSE 'mixed' END AS year_basis,
-    string_agg(DISTINCT l.hs_vintage, ',') AS hs_vintages
+    string_agg(DISTINCT l.hs_vintage, ',' ORDER BY l.hs_vintage) AS hs_vintages
 FROM levelled AS l
 JOIN groups AS g USING (product_group)
 WHERE l.product_level = l.range_level
