@@ -159,6 +159,14 @@ Checks = Callable[["duckdb.DuckDBPyConnection"], object]  # a name, not the type
 """Called inside the transaction after every part is merged and before COMMIT; raising aborts the run."""
 
 
+UNORDERED = "false"
+"""DuckDB's ``preserve_insertion_order`` during a load: DuckDB then writes each insert straight into
+compressed row groups instead of leaving them to the CHECKPOINT at publish (a 5M-row rebuild's final
+checkpoint took 8.2 s, 2.3 s with it; one new month on 1.5M rows 5.5 s, 4.9 s). Only the order the
+rows are stored in changes, which nothing relies on: every query that needs an order says ORDER BY
+(an export of a rebuilt warehouse may list its rows in another order than the live one's)."""
+
+
 class LoadSession:
     """One run's transaction: merge any number of parts (bounded batches), then commit once.
 
@@ -178,7 +186,8 @@ class LoadSession:
         commit_each_part: bool = False,
     ) -> None:
         """``commit_each_part`` keeps memory flat for very large runs; use it only on a private
-        copy of the warehouse that replaces the real one when the run succeeds (see flows.rebuild)."""
+        copy of the warehouse that replaces the real one when the run succeeds (see flows.rebuild).
+        DuckDB inserts without keeping the rows' order for the session (``UNORDERED``)."""
         self.con = con
         self.commit_each_part = commit_each_part
         self.run_id = run_id
@@ -189,8 +198,11 @@ class LoadSession:
         self.now = clock.now()
         self.inserted = self.updated = self.unchanged = self.quarantine_written = 0
         self._open = False
+        self._ordered: str | None = None
 
     def __enter__(self) -> LoadSession:
+        self._ordered = str(self.con.sql("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0])
+        self.con.execute(f"SET preserve_insertion_order = {UNORDERED}")
         self.con.execute("BEGIN TRANSACTION")
         self._open = True
         yearly_sums.start(self.con)
@@ -200,6 +212,9 @@ class LoadSession:
         if self._open:
             self._open = False
             rollback(self.con)
+        if self._ordered is not None:
+            self.con.execute(f"SET preserve_insertion_order = {self._ordered}")
+            self._ordered = None
 
     def merge(self, part: LoadBatch) -> None:
         """Stage, check and merge one part (its facts, dimension rows, files and quarantine rows)."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 import polars as pl
 import pytest
 
 from tests.helpers import batch, facts, snapshot
-from warehouse.loader import LoadIntegrityError, TooManyRejectsError, check_reject_share, load
+from warehouse.loader import LoadIntegrityError, LoadSession, TooManyRejectsError, check_reject_share, load
 from warehouse.migrate import migrate
 
 
@@ -103,3 +105,26 @@ def test_failed_checks_abort_the_run(wh) -> None:
         load(con, batch(facts([("KOR", "2020-01", "X_FAS", 1.0)])), checks=checks)
     assert seen == [1]  # the checks saw the merged, uncommitted rows
     assert snapshot(wh) == before
+
+
+def _insertion_order(con) -> bool:
+    return con.sql("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+
+
+@pytest.mark.parametrize("fails", [False, True])
+@pytest.mark.parametrize("commit_each_part", [False, True])
+def test_a_load_inserts_unordered_and_restores_the_setting(wh, fails, commit_each_part) -> None:
+    b = batch(facts([("KOR", "2020-01", "X_FAS", 10.0), ("KOR", "2020-02", "X_FAS", 11.0)]))
+    with duckdb.connect(str(wh)) as con:
+        seen = []
+        session = LoadSession(con, run_id=b.run_id, flow_name="f", source="test_source", started_at=b.started_at,
+                              commit_each_part=commit_each_part)
+        with pytest.raises(RuntimeError) if fails else contextlib.nullcontext(), session:
+            seen.append(_insertion_order(con))
+            session.merge(b)
+            if fails:
+                raise RuntimeError("killed mid-run")
+            session.finish(rows_in=2, rows_quarantined=0, rows_skipped=0)
+        assert seen == [False] and _insertion_order(con) is True
+        kept = 0 if fails and not commit_each_part else 2  # a part committed before the failure stays
+        assert con.sql("SELECT count(*) FROM core.fact_trade").fetchall()[0][0] == kept
