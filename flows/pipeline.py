@@ -176,9 +176,11 @@ def load_processed(
     started_at: dt.datetime,
     max_reject_share: float,
     checks: Checks | None = None,
+    defer_marts: bool = False,
 ) -> LoadResult:
-    """Build the batch and load it in one transaction; ``checks`` run before it commits."""
+    """Build the batch and load it in one transaction; ``checks`` run before it commits
+    (``defer_marts``: see ``warehouse.loader.LoadSession``)."""
     batch = build_batch(
         processed, run_id=run_id, flow_name=flow_name, started_at=started_at, max_reject_share=max_reject_share
     )
-    return load(con, batch, checks=checks)
+    return load(con, batch, checks=checks, defer_marts=defer_marts)

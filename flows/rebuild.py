@@ -3,7 +3,7 @@
 With a load journal (``loads.jsonl``, see ``warehouse.journal``), every committed load is replayed
 in the order it was published, each with its own run id, payloads, thresholds and clock stamps, so
 every core and meta row comes back as it was; refused loads and loads a killed writer never
-published are not replayed. A landing directory of an earlier version, without a journal, is
+published are not replayed (``flows.journal_replay``). A landing directory of an earlier version, without a journal, is
 replayed payload by payload from its manifest in fetch order, then its tariff editions and reference
 files (the HS concordances).
 
@@ -17,28 +17,23 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
 
 import polars as pl
 
-from flows.pipeline import ProcessedPayload, build_batch, load_processed, process_payload, read_crosswalk
-from flows.registry import SOURCES, UnknownSourceError, is_trade_source, kind_by_name, kind_for_payload
-from flows.settings import load_settings
-from flows.sources.landing import EDITIONS_LOG, LandedPayload, read_manifest
-from warehouse.clock import load_clock
+from flows.journal_replay import replay_journal
+from flows.pipeline import ProcessedPayload, build_batch, process_payload, read_crosswalk
+from flows.read_ahead import processed_ahead
+from flows.registry import SOURCES, UnknownSourceError, is_trade_source, kind_for_payload
+from flows.sources.landing import EDITIONS_LOG, LandedPayload, read_manifest, verify_landed
 from warehouse.connection import warehouse
 from warehouse.journal import Journal
 from warehouse.loader import LoadResult, LoadSession, check_reject_share
 from warehouse.migrate import migrate
 from warehouse.reads import trade_fact_count
 from warehouse.writer import writer_session
-
-P = TypeVar("P")
-R = TypeVar("R")
 
 LOAD_MEMORY_LIMIT = "1GB"
 """DuckDB's buffer pool during large loads: enough for any one payload, flat as the warehouse grows."""
@@ -96,26 +91,6 @@ def parts(processed: Iterable[ProcessedPayload], max_rows: int = PART_ROWS) -> I
         yield group
 
 
-def processed_ahead(payloads: Sequence[P], process: Callable[[P], R]) -> Iterator[R]:
-    """``process`` of each payload in order, the next one worked on in a second thread while the
-    caller merges this one (reading and conforming run in polars and DuckDB, which release the GIL):
-    at most two payloads are held beyond the one being merged. An error surfaces where its payload
-    would have been yielded; closing the generator early (an error or Ctrl-C in the caller) starts no
-    further payload and does not wait for the one in hand."""
-    if len(payloads) < 2:
-        yield from map(process, payloads)
-        return
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="entrepot-read")
-    try:
-        ahead: Future[R] = pool.submit(process, payloads[0])
-        for payload in payloads[1:]:
-            current, ahead = ahead, pool.submit(process, payload)
-            yield current.result()
-        yield ahead.result()
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
 def load_payloads(
     warehouse_path: Path,
     landing_dir: Path,
@@ -128,9 +103,11 @@ def load_payloads(
     commit_each_part: bool = False,
     memory_limit: str = LOAD_MEMORY_LIMIT,
     part_rows: int = PART_ROWS,
+    verify: bool = False,
 ) -> LoadResult:
     """Process and merge ``payloads`` in order, in bounded parts (see ``parts``), inside one
-    transaction (or, on a private copy, committing after each part so memory stays flat)."""
+    transaction (or, on a private copy, committing after each part so memory stays flat);
+    ``verify``: each landed file checked against its hash first (``verify_landed``)."""
     run_id = run_id or str(uuid.uuid4())
     started = dt.datetime.now(dt.UTC)
     rows_in = rows_quarantined = rows_skipped = 0
@@ -144,6 +121,8 @@ def load_payloads(
         )
         with session:
             def process(p: LandedPayload) -> ProcessedPayload:
+                if verify:
+                    verify_landed(p, landing_dir)
                 return process_payload(p, kind_for_payload(p.source, p.request), landing_dir, crosswalk)
 
             # a rebuild's many payloads are read one ahead; a load's few, one at a time (flat memory)
@@ -189,60 +168,12 @@ def rebuild(
         if earlier or not journal.exists():
             result = _replay_manifest(warehouse_path, landing_dir, max_reject_share, earlier, sources)
         if journal.exists():
-            replayed = replay_journal(warehouse_path, landing_dir, journal, sources)
-            result = replace(replayed, loads=replayed.loads + result.loads, rows_in=replayed.rows_in + result.rows_in,
-                             rows_quarantined=replayed.rows_quarantined + result.rows_quarantined)
+            loads, rows_in, rows_quarantined = replay_journal(warehouse_path, landing_dir, journal, sources)
+            result = RebuildResult(loads + result.loads, rows_in + result.rows_in,
+                                   rows_quarantined + result.rows_quarantined, 0, journal.unresolved())
         with warehouse(warehouse_path) as con:
             facts = trade_fact_count(con)
     return replace(result, facts=facts)
-
-
-def replay_journal(
-    warehouse_path: Path, landing_dir: Path, journal: Journal, sources: set[str] | None
-) -> RebuildResult:
-    """Every committed load again, in publish order, as it was loaded."""
-    settings = load_settings(warehouse=warehouse_path, landing_dir=landing_dir)
-    loads = rows_in = rows_quarantined = 0
-    for record in journal.committed():
-        touched = {str(p["source"]) for p in record["payloads"]}
-        if sources and touched and not touched & sources:
-            continue
-        result = _replay_one(record, warehouse_path, landing_dir, settings)
-        loads += 1
-        rows_in += result.rows_in
-        rows_quarantined += result.rows_quarantined
-    return RebuildResult(loads, rows_in, rows_quarantined, 0, journal.unresolved())
-
-
-def _replay_one(record: dict[str, object], warehouse_path: Path, landing_dir: Path, settings) -> object:
-    """One journaled load again, by its loader kind (the tariff and reference paths imported only if needed)."""
-    loader = record["loader"]
-    if loader == "trade":
-        return replay_trade_load(record, warehouse_path, landing_dir)
-    if loader == "tariff":
-        from flows.ingest_tariffs import replay_tariff_load
-
-        return replay_tariff_load(record, settings)
-    if loader == "reference":
-        from flows.ingest_reference import replay_reference_load
-
-        return replay_reference_load(record, warehouse_path, landing_dir)
-    raise UnknownSourceError(f"the load journal names a loader this version does not know: {loader!r}")
-
-
-def replay_trade_load(record: dict[str, object], warehouse_path: Path, landing_dir: Path) -> LoadResult:
-    """One journaled trade load again: its payloads, run id, threshold and clock stamps."""
-    entries = list(record["payloads"])
-    payloads = [(LandedPayload.from_record(e), kind_by_name(str(e["kind"]))) for e in entries]
-    with warehouse(warehouse_path) as con:
-        crosswalk = read_crosswalk(con)
-    processed = [process_payload(p, kind, landing_dir, crosswalk) for p, kind in payloads]
-    with load_clock(list(record["stamps"])), warehouse(warehouse_path) as con:
-        return load_processed(
-            con, processed, run_id=str(record["run_id"]), flow_name=str(record["flow_name"]),
-            started_at=dt.datetime.fromisoformat(str(record["started_at"])),
-            max_reject_share=float(record["params"]["max_reject_share"]),
-        )
 
 
 def _before_the_journal(landing_dir: Path, journal: Journal, sources: set[str] | None) -> list[LandedPayload]:
@@ -272,7 +203,7 @@ def _replay_manifest(
     others = {p.source for p in ordered} - {p.source for p in payloads}
     result = load_payloads(
         warehouse_path, landing_dir, payloads, flow_name="rebuild", max_reject_share=max_reject_share,
-        commit_each_part=True, memory_limit=REBUILD_MEMORY_LIMIT,
+        commit_each_part=True, memory_limit=REBUILD_MEMORY_LIMIT, verify=True,
     )
     if others or (Path(landing_dir) / EDITIONS_LOG).exists():  # those flows are imported only if needed
         references = [p for p in ordered if not is_trade_source(p.source)]

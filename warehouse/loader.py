@@ -184,12 +184,17 @@ class LoadSession:
         started_at: dt.datetime,
         checks: Checks | None = None,
         commit_each_part: bool = False,
+        defer_marts: bool = False,
     ) -> None:
         """``commit_each_part`` keeps memory flat for very large runs; use it only on a private
         copy of the warehouse that replaces the real one when the run succeeds (see flows.rebuild).
-        DuckDB inserts without keeping the rows' order for the session (``UNORDERED``)."""
+        DuckDB inserts without keeping the rows' order for the session (``UNORDERED``).
+        ``defer_marts`` leaves the yearly sums and the stored marts as they were, for the caller to
+        derive in full once a series of loads is merged (``mart_tables.refresh_all``: a rebuild's
+        replay of its journal, on its private copy); the checks then see the marts as they were."""
         self.con = con
         self.commit_each_part = commit_each_part
+        self.defer_marts = defer_marts
         self.run_id = run_id
         self.flow_name = flow_name
         self.source = source
@@ -205,7 +210,7 @@ class LoadSession:
         self.con.execute(f"SET preserve_insertion_order = {UNORDERED}")
         self.con.execute("BEGIN TRANSACTION")
         self._open = True
-        yearly_sums.start(self.con)
+        yearly_sums.start(self.con, deferred=self.defer_marts)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -242,7 +247,8 @@ class LoadSession:
         """Run the checks (unless the run changed nothing: the published state was already checked),
         log the run in meta.runs and commit."""
         changed = self.inserted + self.updated + self.quarantine_written
-        mart_tables.refresh(self.con)  # the stored marts' slices these facts touched, checked below
+        if not self.defer_marts:
+            mart_tables.refresh(self.con)  # the stored marts' slices these facts touched, checked below
         if self.checks is not None and changed:
             self.checks(self.con)
         finished = clock.now()
@@ -267,11 +273,14 @@ class LoadSession:
         )
 
 
-def load(con: duckdb.DuckDBPyConnection, batch: LoadBatch, checks: Checks | None = None) -> LoadResult:
-    """Merge ``batch`` into the warehouse in one transaction; roll back on any error."""
+def load(
+    con: duckdb.DuckDBPyConnection, batch: LoadBatch, checks: Checks | None = None, *, defer_marts: bool = False
+) -> LoadResult:
+    """Merge ``batch`` into the warehouse in one transaction; roll back on any error (``defer_marts``:
+    see ``LoadSession``)."""
     session = LoadSession(
         con, run_id=batch.run_id, flow_name=batch.flow_name, source=batch.source,
-        started_at=batch.started_at, checks=checks,
+        started_at=batch.started_at, checks=checks, defer_marts=defer_marts,
     )
     with session:
         session.merge(batch)

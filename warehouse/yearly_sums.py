@@ -123,8 +123,9 @@ each note copies it once: a long backfill onto a loaded warehouse stays within a
 other loads apply them once, at their end."""
 
 
-def start(con: duckdb.DuckDBPyConnection) -> None:
-    """An empty record of a new load's changes on ``con``."""
+def start(con: duckdb.DuckDBPyConnection, *, deferred: bool = False) -> None:
+    """An empty record of a new load's changes on ``con``; ``deferred``: note nothing whatever the
+    sums hold (the caller derives them in full later, see ``LoadSession``'s ``defer_marts``)."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {TOUCHED} "
         "(source VARCHAR, reporter_iso3 VARCHAR, partner_iso3 VARCHAR, year INTEGER)"
@@ -132,7 +133,8 @@ def start(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {DELTA} AS SELECT * FROM {SUMS} LIMIT 0")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {RECOUNT} AS SELECT {', '.join(GROUP)} FROM {SUMS} LIMIT 0")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {REGROUP} AS SELECT 1 AS regroup LIMIT 0")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {DERIVE} AS SELECT 1 AS derive WHERE NOT EXISTS (SELECT 1 FROM {SUMS})")
+    empty = "true" if deferred else f"NOT EXISTS (SELECT 1 FROM {SUMS})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {DERIVE} AS SELECT 1 AS derive WHERE {empty}")
 
 
 def append_temp(con: duckdb.DuckDBPyConnection, table: str, select: str) -> None:

@@ -103,16 +103,41 @@ def land_bytes(
     return payload
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's content, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class LandedFileChangedError(RuntimeError):
+    """A landed file no longer has the content it was landed (and loaded) with."""
+
+
+def verify_landed(payload: LandedPayload, landing_dir: Path) -> None:
+    """Refuse a landed payload whose file is missing or whose content is no longer the one its hash
+    names (changed on disk after it was landed): replaying it would load other numbers than the
+    load it was part of."""
+    path = payload.path(landing_dir)
+    name = payload.original_name or f"{payload.source} {payload.request}"
+    if not path.is_file():
+        raise LandedFileChangedError(f"{name}: its landed file {payload.landed_path} is missing from {landing_dir}")
+    actual = file_sha256(path)
+    if actual != payload.file_hash:
+        raise LandedFileChangedError(
+            f"{name}: its landed file {payload.landed_path} changed after it was landed (sha256 now "
+            f"{actual[:12]}..., landed as {payload.file_hash[:12]}...); it is not replayed as something else"
+        )
+
+
 def land_file(landing_dir: Path, *, source: str, path: Path) -> LandedPayload:
     """Land a local file (a bulk download) untouched; its request is its file name."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    file_hash = digest.hexdigest()
+    file_hash = file_sha256(path)
     suffix = "".join(path.suffixes[-1:]).lower()
     relative = Path(source) / file_hash[:2] / f"{file_hash}{suffix}"
     target = Path(landing_dir) / relative
