@@ -2,7 +2,7 @@
 
 Each timed step runs ``runs`` times in child processes (``flows.bench_children``) that report their
 own wall time and peak resident memory, interleaved with its reference: DuckDB alone, rebuild
-(, dlt), DuckDB alone, rebuild (, dlt), ... Each run's figures are printed as it ends, then each
+(, journaled rebuild)(, dlt), DuckDB alone, rebuild, ... Each run's figures are printed as it ends, then each
 step's median and spread; peak RSS is the largest of its runs. The load average is printed at the
 start. The last line printed is ``rebuild/duckdb ratio: X.XX``, of the medians.
 """
@@ -30,8 +30,10 @@ PEERS_MISSING = (
     "--peers times dlt, which is not installed: install the peers group with "
     "`uv sync --frozen --group peers`, then run `uv run --frozen entrepot bench --peers`"
 )
-LOADS = {"duckdb": "duckdb alone", "rebuild": "rebuild", "dlt": "dlt merge"}
+LOADS = {"duckdb": "duckdb alone", "rebuild": "rebuild", "rebuild-journal": "from journal", "dlt": "dlt merge"}
 """The load steps, reference first, as their run lines name them."""
+OPTIONAL = {"rebuild-journal", "dlt"}
+"""Steps only some runs time (``--journal``, ``--peers``)."""
 Echo = Callable[[str], None]
 
 if TYPE_CHECKING:
@@ -99,13 +101,15 @@ def _remove(path: Path) -> None:
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
 
 
-def _time_loads(root: Path, landing: Path, runs: int, peers: bool, echo: Echo) -> dict[str, Runs]:
-    """DuckDB alone, the rebuild (and dlt), interleaved, each from nothing; the last rebuild stays."""
-    measured: dict[str, list[Measure]] = {kind: [] for kind in LOADS if peers or kind != "dlt"}
+def _time_loads(root: Path, landing: Path, runs: int, optional: set[str], echo: Echo) -> dict[str, Runs]:
+    """DuckDB alone, the rebuild (and the ``optional`` steps), interleaved, each from nothing; the
+    last rebuild stays. The journaled rebuild replays ``root/journaled``'s landing (``_journal``)."""
+    measured: dict[str, list[Measure]] = {kind: [] for kind in LOADS if kind not in OPTIONAL or kind in optional}
     for run, kind in interleaved(list(measured), runs):
         out = root / f"{kind}.duckdb" if kind != "rebuild" else root / "warehouse.duckdb"
         _remove(out)
-        measure = run_child(kind, str(landing), str(out))
+        source = root / "journaled" / "landing" if kind == "rebuild-journal" else landing
+        measure = run_child(kind, str(source), str(out))
         measured[kind].append(measure)
         _echo_run(run, runs, LOADS[kind], measure, echo)
     return {kind: Runs(measures) for kind, measures in measured.items()}
@@ -119,6 +123,7 @@ def bench(
     echo: Echo = print,
     runs: int = 3,
     peers: bool = False,
+    journal: bool = False,
 ) -> float:
     """Run every measurement ``runs`` times and print the figures; returns the rebuild/duckdb ratio."""
     from flows.demo.bench_generator import generate
@@ -138,7 +143,9 @@ def bench(
         f"{len(data.payloads)} landed payloads ({size:,.0f} MB), generated in {time.monotonic() - started:.1f} s, "
         f"{os.cpu_count()} cores, {runs} runs of each step, load average at the start {_load_average()}"
     )
-    loads = _time_loads(root, landing, runs, peers, echo)
+    if journal:
+        _journal(root, landing, echo)
+    loads = _time_loads(root, landing, runs, {k for k, on in (("dlt", peers), ("rebuild-journal", journal)) if on}, echo)
     _echo_loads(loads, data.rows, root / "warehouse.duckdb", echo)
     warehouse = _time_incremental(root, landing, data, hts_file, runs, echo)
     if nightly:
@@ -167,6 +174,13 @@ def _echo_loads(loads: dict[str, Runs], rows: int, warehouse: Path, echo: Echo) 
         f"(+{rebuilt.median('import_s'):.1f} s Python imports before the clock; duckdb's: {bare.median('import_s'):.1f} s)"
     )
     echo(f"  of which stored marts refreshed        : {_share(rebuilt.median('refresh_s'), rebuilt.summary.median)}")
+    if "rebuild-journal" in loads:
+        replayed = loads["rebuild-journal"]
+        echo(
+            f"rebuild from the load journal            : {replayed.summary.describe()}  {rows / replayed.summary.median:>12,.0f} rows/s  "
+            f"peak RSS {replayed.peak_rss_mb:8,.0f} MB  {replayed.last('loads')} loads  "
+            f"journal/duckdb ratio {ratio(replayed.summary, bare.summary):.2f}"
+        )
     if "dlt" in loads:
         peer = loads["dlt"]
         echo(
@@ -179,6 +193,26 @@ def _echo_loads(loads: dict[str, Runs], rows: int, warehouse: Path, echo: Echo) 
         for kind, runs in loads.items() if kind != "duckdb"
     )
     echo(f"  ratios run by run (over the DuckDB run of the same round): {paired}")
+
+
+def _journal(root: Path, landing: Path, echo: Echo) -> None:
+    """``root/journaled``: the landed payloads loaded month by month as entrepot's loads do, each
+    journaled (untimed): the landing a rebuild replays from its load journal."""
+    journaled = root / "journaled"
+    if journaled.exists():
+        shutil.rmtree(journaled)
+    journaled.mkdir(parents=True)
+    # the payloads hard-linked (they are only read), the manifest copied
+    shutil.copytree(landing, journaled / "landing", copy_function=_link_payload)
+    made = run_child("journal-landing", str(journaled / "landing"), str(journaled / "live.duckdb"))
+    echo(f"  journaled landing: {made.detail['loads']} monthly loads, loaded (untimed) in {made.seconds:.1f} s")
+
+
+def _link_payload(source: str, target: str) -> None:
+    if source.endswith(".jsonl"):
+        shutil.copy2(source, target)
+    else:
+        os.link(source, target)
 
 
 def _copy_warehouse(source: Path, target: Path) -> None:

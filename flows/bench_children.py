@@ -43,11 +43,11 @@ def _timed_refresh() -> dict[str, float]:
     depth = [0]
 
     def timed(step: Callable[..., None]) -> Callable[..., None]:
-        def run(*args: object) -> None:
+        def run(*args: object, **kwargs: object) -> None:
             depth[0] += 1
             started = time.monotonic()
             try:
-                step(*args)
+                step(*args, **kwargs)
             finally:
                 depth[0] -= 1
                 if not depth[0]:
@@ -67,6 +67,50 @@ def _child_rebuild(landing: Path, out: Path) -> dict[str, object]:
     result = rebuild(out, landing, max_reject_share=0.0)
     return {"rows": result.rows_in, "facts": result.facts, "quarantined": result.rows_quarantined,
             "refresh_s": refresh["seconds"]}
+
+
+def _child_journal_landing(landing: Path, out: Path) -> dict[str, object]:
+    """Load the landed payloads month by month, each month one journaled load (as ``entrepot
+    ingest`` and the nightly load and journal them), so that ``landing`` has a load journal."""
+    import itertools
+    import uuid
+
+    from flows.pipeline import load_processed, process_payload, read_crosswalk
+    from flows.registry import kind_for_payload
+    from flows.runs import load_record, payload_records
+    from flows.sources.landing import LandedPayload, read_manifest
+    from warehouse.clock import load_clock
+    from warehouse.connection import warehouse
+    from warehouse.migrate import migrate
+    from warehouse.writer import writer_session
+
+    payloads = [LandedPayload.from_record(r) for r in read_manifest(landing)]
+    months = [list(g) for _, g in itertools.groupby(payloads, key=lambda p: p.request.rsplit("time=", 1)[-1])]
+    with writer_session(out, journal_dir=landing) as session:
+        assert session.journal is not None
+        with warehouse(out) as con:
+            migrate(con)
+            crosswalk = read_crosswalk(con)
+        for month in months:
+            kinds = [(p, kind_for_payload(p.source, p.request)) for p in month]
+            processed = [process_payload(p, kind, landing, crosswalk) for p, kind in kinds]
+            run_id, started = str(uuid.uuid4()), dt.datetime.now(dt.UTC)
+            with load_clock() as clock, warehouse(out) as con:
+                load_processed(con, processed, run_id=run_id, flow_name="bench month", started_at=started,
+                               max_reject_share=0.0)
+            session.journal.add(load_record(
+                run_id=run_id, loader="trade", flow_name="bench month", started_at=started, max_reject_share=0.0,
+                payloads=payload_records([(p, kind.name) for p, kind in kinds]), stamps=clock.recorded(),
+            ))
+            session.publish()
+    return {"loads": len(months)}
+
+
+def _child_rebuild_journal(landing: Path, out: Path) -> dict[str, object]:
+    from flows.rebuild import rebuild
+
+    result = rebuild(out, landing, max_reject_share=0.0)
+    return {"rows": result.rows_in, "facts": result.facts, "loads": result.loads}
 
 
 def _child_dlt(landing: Path, out: Path) -> dict[str, object]:
@@ -178,6 +222,8 @@ def _child_queries(warehouse: Path) -> dict[str, object]:
 IMPORTS: dict[str, tuple[str, ...]] = {
     "duckdb": ("duckdb",),
     "rebuild": ("flows.rebuild",),
+    "rebuild-journal": ("flows.rebuild",),
+    "journal-landing": ("flows.rebuild",),
     "dlt": ("dlt", "flows.sources.census_api"),
     "incremental": ("flows.rebuild", "flows.sources.usitc_hts", "schemas.raw.usitc_hts", "transforms.usitc_hts"),
     "prime": ("flows.pipeline", "flows.demo.server"),
@@ -192,7 +238,8 @@ def _run(kind: str, args: list[str]) -> dict[str, object]:
         return _child_incremental(paths[0], paths[1], int(args[2]), paths[3] if args[3:] else None)
     if kind == "queries":
         return _child_queries(paths[0])
-    child = {"duckdb": _child_duckdb, "rebuild": _child_rebuild, "dlt": _child_dlt, "prime": _child_prime}[kind]
+    child = {"duckdb": _child_duckdb, "rebuild": _child_rebuild, "rebuild-journal": _child_rebuild_journal,
+             "journal-landing": _child_journal_landing, "dlt": _child_dlt, "prime": _child_prime}[kind]
     return child(paths[0], paths[1])
 
 

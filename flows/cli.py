@@ -140,6 +140,8 @@ def _add_operations(commands_: argparse._SubParsersAction) -> None:
     bench.add_argument("--hts-file", type=Path, help="an HTS edition CSV to time parsing too")
     bench.add_argument("--skip-nightly", action="store_true", help="leave out the unchanged-upstream nightly run")
     bench.add_argument("--runs", type=_at_least_one, default=3, help="runs of each timed step (default: 3)")
+    bench.add_argument("--journal", action="store_true",
+                       help="also time a rebuild from a load journal: the landing loaded month by month first (untimed)")
     bench.add_argument("--peers", action="store_true",
                        help="also time dlt's merge of the same files (needs `uv sync --frozen --group peers`)")
     bench.set_defaults(handler=commands.bench)

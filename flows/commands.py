@@ -230,7 +230,7 @@ def bench(args: argparse.Namespace) -> int:
     from flows.bench import bench as run
 
     run(args.rows, workdir=args.workdir, hts_file=args.hts_file, nightly=not args.skip_nightly,
-        runs=args.runs, peers=args.peers)
+        runs=args.runs, peers=args.peers, journal=args.journal)
     return 0
 
 

@@ -18,7 +18,7 @@ from flows.journaled import IngestRequest, journaled_load, read_checked, replay_
 from flows.pipeline import landed_frame, quarantine_frame
 from flows.registry import SOURCES, Source, declaration
 from flows.runs import load_record, payload_records
-from flows.sources.landing import LandedPayload, land_file
+from flows.sources.landing import LandedPayload, land_file, verify_landed
 from warehouse.connection import warehouse
 from warehouse.reference_loader import ReferenceBatch, ReferenceResult, load_reference
 from warehouse.writer import WriterSession
@@ -86,6 +86,7 @@ def replay_references(
     sources = unscoped_references()
     with warehouse(warehouse_path) as con:
         for payload in payloads:
+            verify_landed(payload, Path(landing_dir))
             batch = reference_batch(
                 sources[payload.source], payload, landing_dir, {}, run_id=str(uuid.uuid4()), flow_name="rebuild",
                 max_reject_share=max_reject_share,

@@ -29,7 +29,7 @@ from flows.registry import SCD, declaration
 from flows.runs import ensure_warehouse, load_record, payload_records
 from flows.settings import Settings, load_settings
 from flows.sources.files import UnreadableFileError
-from flows.sources.landing import EDITIONS_LOG, LandedPayload, land_file
+from flows.sources.landing import EDITIONS_LOG, LandedPayload, land_file, verify_landed
 from schemas.validation import split_valid
 from transforms import fta_annex
 from transforms import kcs_tariff as kcs
@@ -233,6 +233,7 @@ def replay_editions(warehouse_path: Path, landing_dir: Path) -> list[TariffLoadR
     for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         payload = LandedPayload.from_record(record)
+        verify_landed(payload, Path(landing_dir))
         valid_from = dt.date.fromisoformat(record["valid_from"])
         batch = build_batch.fn(record["name"], payload, settings, valid_from, str(uuid.uuid4()), dt.datetime.now(dt.UTC))
         results.append(load_batch.fn(batch, settings))

@@ -34,7 +34,7 @@ from warehouse import mart_tables
 from warehouse.clock import load_clock
 from warehouse.connection import warehouse
 from warehouse.journal import Journal
-from warehouse.loader import LoadResult
+from warehouse.loader import LoadResult, unordered_inserts
 from warehouse.runs import transaction
 
 READ_AHEAD_BYTES = 128 * 1024**2
@@ -58,7 +58,7 @@ def replay_journal(warehouse_path: Path, landing_dir: Path, journal: Journal, so
             rows_in += result.rows_in
             rows_quarantined += result.rows_quarantined
     if any(r["loader"] == "trade" for r in records):
-        with warehouse(warehouse_path) as con, transaction(con):
+        with warehouse(warehouse_path) as con, unordered_inserts(con), transaction(con):
             mart_tables.refresh_all(con)
     return len(records), rows_in, rows_quarantined
 
@@ -74,7 +74,7 @@ def _read_ahead(record: Record) -> bool:
 
 def _stretches(records: list[Record]) -> Iterator[list[Record]]:
     """The records in order, consecutive trade loads that may be read ahead grouped together, every
-    other record alone."""
+    other record (a trade load too large to read ahead included) alone."""
     group: list[Record] = []
     for record in records:
         if _read_ahead(record):
@@ -89,7 +89,8 @@ def _stretches(records: list[Record]) -> Iterator[list[Record]]:
 
 
 def _replay_stretch(stretch: list[Record], warehouse_path: Path, landing_dir: Path, settings: Settings) -> Iterator[object]:
-    """Replay each record of ``stretch``; a stretch of trade loads reads the next load ahead."""
+    """Replay each record of ``stretch``; a stretch of trade loads reads the next load ahead (a load
+    is let go as soon as it is merged: at most two are held beside the one merging)."""
     if stretch[0]["loader"] != "trade":
         yield _replay_other(stretch[0], warehouse_path, landing_dir, settings)
         return
@@ -97,8 +98,11 @@ def _replay_stretch(stretch: list[Record], warehouse_path: Path, landing_dir: Pa
         crosswalk = read_crosswalk(con)
     ahead = processed_ahead(stretch, lambda record: _processed(record, landing_dir, crosswalk))
     with contextlib.closing(ahead):
-        for record, processed in zip(stretch, ahead, strict=True):
-            yield _load_again(record, processed, warehouse_path)
+        for record in stretch:
+            processed = next(ahead)
+            result = _load_again(record, processed, warehouse_path)
+            del processed
+            yield result
 
 
 def _processed(record: Record, landing_dir: Path, crosswalk) -> list[ProcessedPayload]:
@@ -121,15 +125,11 @@ def _load_again(record: Record, processed: list[ProcessedPayload], warehouse_pat
 
 
 def _replay_other(record: Record, warehouse_path: Path, landing_dir: Path, settings: Settings) -> object:
-    """A journaled load that is not a trade load, or one too large to read ahead (the tariff and
-    reference paths imported only if needed)."""
+    """A journaled load that is not a trade load (the tariff and reference paths imported only if
+    needed), its landed files checked first."""
     loader = record["loader"]
     for entry in record["payloads"]:
         verify_landed(LandedPayload.from_record(entry), landing_dir)
-    if loader == "trade":
-        with warehouse(warehouse_path) as con:
-            crosswalk = read_crosswalk(con)
-        return _load_again(record, _processed(record, landing_dir, crosswalk), warehouse_path)
     if loader == "tariff":
         from flows.ingest_tariffs import replay_tariff_load
 

@@ -53,7 +53,7 @@ def load_record(
     *, run_id: str, loader: str, flow_name: str, started_at, payloads: list[dict[str, object]],
     max_reject_share: float, stamps: list[str] | None = None, **extra: object,
 ) -> dict[str, object]:
-    """A journal record of one load: enough to replay it exactly (``flows.rebuild.replay_journal``)."""
+    """A journal record of one load: enough to replay it exactly (``flows.journal_replay``)."""
     return {
         "run_id": run_id, "loader": loader, "flow_name": flow_name, "started_at": started_at.isoformat(),
         "stamps": stamps or [], "payloads": payloads, "params": {"max_reject_share": max_reject_share}, **extra,

@@ -26,8 +26,10 @@ _EXPONENT = r"(?i)^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$"
 _DECIMAL_COMMA = r"^-?(\d+|\d{1,3}(\.\d{3})+),\d+$"
 USD_LIMIT = 10.0**18
 """Values in USD load into DECIMAL(20, 2): at most 18 digits before the point."""
-FLOAT_LIMIT = 1.7e308
-"""Quantities load into DOUBLE."""
+QUANTITY_LIMIT = 1e20
+"""Quantities load into DOUBLE, and their yearly sums into DECIMAL(38, 9) (exact, so they are the same
+whatever order a warehouse added them in: ``warehouse.yearly_sums``): a quantity is below 1e20, far
+above any real one (a year of the world's crude oil is about 2e12 kg), so a year's sum always fits."""
 
 _FORMATS: dict[str, NumberFormat] = {}
 
@@ -71,7 +73,7 @@ class NumberFormat:
 
 
 PLAIN_USD = NumberFormat()
-PLAIN_QUANTITY = NumberFormat(limit=FLOAT_LIMIT)
+PLAIN_QUANTITY = NumberFormat(limit=QUANTITY_LIMIT)
 
 
 def format_of_check(check_name: str) -> NumberFormat | None:

@@ -11,8 +11,9 @@ Any error rolls the whole run back, leaving the warehouse exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import duckdb
@@ -159,12 +160,21 @@ Checks = Callable[["duckdb.DuckDBPyConnection"], object]  # a name, not the type
 """Called inside the transaction after every part is merged and before COMMIT; raising aborts the run."""
 
 
-UNORDERED = "false"
-"""DuckDB's ``preserve_insertion_order`` during a load: DuckDB then writes each insert straight into
-compressed row groups instead of leaving them to the CHECKPOINT at publish (a 5M-row rebuild's final
-checkpoint took 8.2 s, 2.3 s with it; one new month on 1.5M rows 5.5 s, 4.9 s). Only the order the
-rows are stored in changes, which nothing relies on: every query that needs an order says ORDER BY
-(an export of a rebuilt warehouse may list its rows in another order than the live one's)."""
+@contextlib.contextmanager
+def unordered_inserts(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB's ``preserve_insertion_order`` off for the block, then back to what it was (it is a
+    setting of the database instance: every cursor of the connection shares it). DuckDB then writes
+    each insert straight into compressed row groups instead of leaving them to the CHECKPOINT at
+    publish (a 5M-row rebuild's final checkpoint took 8.2 s, 2.3 s with it; one new month on 1.5M rows
+    5.5 s, 4.9 s). Only the order the rows are stored in changes, which nothing a load writes relies
+    on: every query whose result depends on an order says ORDER BY (an export of a rebuilt warehouse
+    may list its rows in another order than the live one's, a quality check its example rows)."""
+    previous = bool(con.sql("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0])
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {str(previous).lower()}")
 
 
 class LoadSession:
@@ -188,7 +198,7 @@ class LoadSession:
     ) -> None:
         """``commit_each_part`` keeps memory flat for very large runs; use it only on a private
         copy of the warehouse that replaces the real one when the run succeeds (see flows.rebuild).
-        DuckDB inserts without keeping the rows' order for the session (``UNORDERED``).
+        DuckDB inserts without keeping the rows' order for the session (``unordered_inserts``).
         ``defer_marts`` leaves the yearly sums and the stored marts as they were, for the caller to
         derive in full once a series of loads is merged (``mart_tables.refresh_all``: a rebuild's
         replay of its journal, on its private copy); the checks then see the marts as they were."""
@@ -203,23 +213,26 @@ class LoadSession:
         self.now = clock.now()
         self.inserted = self.updated = self.unchanged = self.quarantine_written = 0
         self._open = False
-        self._ordered: str | None = None
+        self._settings = contextlib.ExitStack()
 
     def __enter__(self) -> LoadSession:
-        self._ordered = str(self.con.sql("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0])
-        self.con.execute(f"SET preserve_insertion_order = {UNORDERED}")
-        self.con.execute("BEGIN TRANSACTION")
-        self._open = True
-        yearly_sums.start(self.con, deferred=self.defer_marts)
+        self._settings.enter_context(unordered_inserts(self.con))
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            self._open = True
+            yearly_sums.start(self.con, deferred=self.defer_marts)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if self._open:
-            self._open = False
-            rollback(self.con)
-        if self._ordered is not None:
-            self.con.execute(f"SET preserve_insertion_order = {self._ordered}")
-            self._ordered = None
+        try:
+            if self._open:
+                self._open = False
+                rollback(self.con)
+        finally:
+            self._settings.close()
 
     def merge(self, part: LoadBatch) -> None:
         """Stage, check and merge one part (its facts, dimension rows, files and quarantine rows)."""

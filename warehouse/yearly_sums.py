@@ -27,6 +27,17 @@ RECOUNT = "mart_sums_recount"
 SUMS = "mart_tables.int_trade_yearly_sums"
 GROUP = ("source", "reporter_iso3", "partner_iso3", "flow_id", "product_id", "year")
 """The grain of ``SUMS``."""
+EXACT_QUANTITY = "DECIMAL(38, 9)"
+"""The type quantities are summed in: exact, so a sum is the same however its facts were added up
+(piece by piece by each load, or in one pass by a rebuild), which DOUBLE additions are not (0.1 +
+0.2 then + 0.5 is not 0.1 + 0.7 in binary floating point). Quantities are below
+``schemas.numbers.QUANTITY_LIMIT`` (FactTrade), so a year's sum fits; nine decimals are kept."""
+
+
+def _exact(quantity: str) -> str:
+    return f"CAST({quantity} AS {EXACT_QUANTITY})"
+
+
 _ADDED = ("published_usd", "published_values", "published_partials", "published_quantity", "published_quantities",
           "months_usd", "months_values", "months_quantity", "months_quantities")
 
@@ -44,11 +55,11 @@ def sums_of(facts: str, sign: int = 1) -> str:
             {sign} * coalesce(sum(f.value_usd) FILTER (WHERE {grain}), 0) AS published_usd,
             {sign} * count(f.value_usd) FILTER (WHERE {grain}) AS published_values,
             {sign} * count(f.value_usd) FILTER (WHERE {grain} AND f.value_status = 'partial') AS published_partials,
-            {sign} * coalesce(sum(f.quantity) FILTER (WHERE {grain}), 0) AS published_quantity,
+            {sign} * coalesce(sum({_exact("f.quantity")}) FILTER (WHERE {grain}), 0) AS published_quantity,
             {sign} * count(f.quantity) FILTER (WHERE {grain}) AS published_quantities,
             {sign} * coalesce(sum(f.value_usd) FILTER (WHERE {month}), 0) AS months_usd,
             {sign} * count(f.value_usd) FILTER (WHERE {month}) AS months_values,
-            {sign} * coalesce(sum(f.quantity) FILTER (WHERE {month}), 0) AS months_quantity,
+            {sign} * coalesce(sum({_exact("f.quantity")}) FILTER (WHERE {month}), 0) AS months_quantity,
             {sign} * count(f.quantity) FILTER (WHERE {month}) AS months_quantities,
             {"coalesce(bit_or(CAST(1 AS INTEGER) << p.month) FILTER (WHERE " + month + "), 0)" if adds else "0"}
                 AS month_bits,
@@ -73,7 +84,7 @@ def _sums_of_one_period(facts: str, sign: int, grain: str, year: int, month: int
 
     value = f"{sign} * coalesce(f.value_usd, 0)"
     values = f"{sign} * CAST(f.value_usd IS NOT NULL AS BIGINT)"
-    quantity = f"{sign} * coalesce(f.quantity, 0)"
+    quantity = f"{sign} * coalesce({_exact('f.quantity')}, 0)"
     quantities = f"{sign} * CAST(f.quantity IS NOT NULL AS BIGINT)"
     partials = f"{sign} * CAST(f.value_usd IS NOT NULL AND f.value_status = 'partial' AS BIGINT)"
     bits = f"CAST(1 AS INTEGER) << {month}" if adds and grain == "month" else "CAST(0 AS INTEGER)"

@@ -137,21 +137,32 @@ def land_file(landing_dir: Path, *, source: str, path: Path) -> LandedPayload:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    file_hash = file_sha256(path)
     suffix = "".join(path.suffixes[-1:]).lower()
-    relative = Path(source) / file_hash[:2] / f"{file_hash}{suffix}"
-    target = Path(landing_dir) / relative
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".part")
+    # copied first and the copy hashed: a file still changing (a download not finished) lands as the
+    # bytes copied, under their own hash, never under the hash of other bytes
+    staging = Path(landing_dir) / source
+    staging.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=staging, suffix=".part", delete=False) as handle:
+        tmp = Path(handle.name)
+    try:
         shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
+        file_hash, size = file_sha256(tmp), tmp.stat().st_size
+        relative = Path(source) / file_hash[:2] / f"{file_hash}{suffix}"
+        target = Path(landing_dir) / relative
+        if target.exists():
+            tmp.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     payload = LandedPayload(
         source=source,
         request=f"file:{path.name}",
         file_hash=file_hash,
         landed_path=relative.as_posix(),
-        bytes=path.stat().st_size,
+        bytes=size,
         fetched_at=dt.datetime.now(dt.UTC),
         rows=None,
         original_name=path.name,

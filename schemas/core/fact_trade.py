@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from schemas.numbers import QUANTITY_LIMIT
+
 GRAIN = ["source", "reporter_id", "partner_id", "product_id", "period_id", "flow_id"]
 VALUE_STATUSES = ["reported", "partial", "suppressed"]
 
@@ -19,7 +21,7 @@ class FactTrade(pa.DataFrameModel):
     period_id: str = pa.Field(str_matches=r"^\d{4}(-(0[1-9]|1[0-2]))?$")
     flow_id: str = pa.Field(str_matches=r"^[XM]_[A-Z_]+$")
     value_usd: pl.Float64 = pa.Field(nullable=True, ge=0)
-    quantity: pl.Float64 = pa.Field(nullable=True, ge=0)
+    quantity: pl.Float64 = pa.Field(nullable=True, ge=0, lt=QUANTITY_LIMIT)
     quantity_unit: str = pa.Field(nullable=True)
     value_status: str = pa.Field(isin=VALUE_STATUSES)
     file_hash: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")

@@ -14,7 +14,7 @@ from flows.cli import main
 from flows.demo.bench_generator import generate
 from flows.rebuild import rebuild
 from flows.sources import census_api
-from flows.sources.files import UnreadableFileError
+from flows.sources.landing import LandedFileChangedError
 from schemas.raw.census_api import CensusApiExportsRaw, CensusApiImportsRaw
 from schemas.validation import split_valid
 from tests.helpers import snapshot
@@ -53,7 +53,7 @@ def test_failed_rebuild_leaves_the_warehouse_as_it_was(tmp_path) -> None:
     before = snapshot(tmp_path / "w.duckdb")
     broken = data.payloads[-1].path(tmp_path / "landing")
     broken.write_bytes(broken.read_bytes()[:-500])  # a landed file damaged on disk
-    with pytest.raises(UnreadableFileError, match="not a JSON array of arrays"):
+    with pytest.raises(LandedFileChangedError, match="changed after it was landed"):
         rebuild(tmp_path / "w.duckdb", tmp_path / "landing", max_reject_share=0.0)
     assert snapshot(tmp_path / "w.duckdb") == before
     assert not list(tmp_path.glob("*.next*"))
@@ -113,6 +113,20 @@ def test_bench_peers_times_dlt_merge_of_the_same_files(tmp_path) -> None:
     line = next(x for x in lines if x.startswith("dlt merge (primary key = raw grain)"))
     assert re.search(r": median +[\d.]+ s \(.*\) over 2 runs .* peak RSS +[\d,]+ MB  rows " + rows + r"  dlt/duckdb ratio [\d.]+", line), line
     assert any(re.search(r"run of the same round\): rebuild [\d.]+ [\d.]+; dlt [\d.]+ [\d.]+$", x) for x in lines)
+    assert lines[-1].startswith("rebuild/duckdb ratio: ")
+
+
+def test_bench_journal_times_a_rebuild_from_the_load_journal_of_the_same_files(tmp_path) -> None:
+    lines: list[str] = []
+    bench(4_000, workdir=tmp_path, nightly=False, echo=lines.append, runs=2, journal=True)
+    assert run_lines(lines)[:6] == [(run, step) for run in (1, 2) for step in ("duckdb alone", "rebuild", "from journal")]
+    assert re.fullmatch(r"  journaled landing: 1 monthly loads, loaded \(untimed\) in [\d.]+ s", lines[1]), lines[1]
+    line = next(x for x in lines if x.startswith("rebuild from the load journal"))
+    assert re.search(r": median +[\d.]+ s \(.*\) over 2 runs .* 1 loads  journal/duckdb ratio [\d.]+$", line), line
+    facts = "SELECT * EXCLUDE (run_id, loaded_at) FROM core.fact_trade ORDER BY ALL"
+    with duckdb.connect(str(tmp_path / "rebuild-journal.duckdb"), read_only=True) as replayed, \
+            duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as rebuilt:
+        assert replayed.sql(facts).fetchall() == rebuilt.sql(facts).fetchall()
     assert lines[-1].startswith("rebuild/duckdb ratio: ")
 
 

@@ -81,10 +81,10 @@ SELECT
         WHEN y.has_published_year THEN y.published_usd
         WHEN y.months_values > 0 THEN y.months_usd
     END AS value_usd,
-    CASE
+    CAST(CASE  -- summed exactly (yearly_sums), read as the facts' DOUBLE
         WHEN y.has_published_year THEN CASE WHEN y.published_quantities > 0 THEN y.published_quantity END
         WHEN y.months_quantities > 0 THEN y.months_quantity
-    END AS quantity,
+    END AS DOUBLE) AS quantity,
     y.unit_min AS quantity_unit,
     CAST(CASE WHEN y.unit_min IS NULL THEN 0 WHEN y.unit_min = y.unit_max THEN 1 ELSE 2 END AS BIGINT) AS quantity_units,
     CASE

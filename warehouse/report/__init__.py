@@ -107,7 +107,9 @@ def products_section(con: duckdb.DuckDBPyConnection, reporter: str, partner: str
             GROUP BY ALL
         ),
         latest AS (SELECT coalesce(max(year) FILTER (WHERE months = 12), max(year)) AS year FROM s),
-        names AS (SELECT code, any_value(description) AS description FROM core.dim_product WHERE level = 2 GROUP BY code)
+        -- a chapter's name from its latest HS edition that names it (any_value picked one at random)
+        names AS (SELECT code, arg_max(description, hs_vintage) AS description FROM core.dim_product
+                  WHERE level = 2 AND description IS NOT NULL GROUP BY code)
         SELECT s.direction, s.chapter, names.description, s.value, prev.value, s.year, s.months
         FROM s JOIN latest USING (year)
         LEFT JOIN s AS prev ON prev.year = s.year - 1 AND prev.direction = s.direction AND prev.chapter = s.chapter
