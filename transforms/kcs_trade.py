@@ -15,6 +15,7 @@ import polars as pl
 
 from schemas.checks import is_blank
 from schemas.columns import ROW_COLUMN
+from schemas.numbers import PLAIN_QUANTITY, PLAIN_USD, NumberFormat, parse_number
 from schemas.validation import reject_rows
 from transforms.conformed import Conformed, hs_conformed
 from transforms.countries import resolve_countries
@@ -27,9 +28,9 @@ MEASURES = (("X_FOB", "expDlr", "expWgt"), ("M_CIF", "impDlr", "impWgt"))
 KEY = ["partner_id", "code", "period_id"]
 
 
-def number(column: str) -> pl.Expr:
-    """A validated amount or weight (plain digits, ``schemas.raw.kcs_trade.PLAIN_NUMBER``) as Float64."""
-    return pl.col(column).str.strip_chars().cast(pl.Float64, strict=False)
+def number(column: str, fmt: NumberFormat = PLAIN_USD) -> pl.Expr:
+    """A validated amount (or weight, ``fmt`` PLAIN_QUANTITY) as Float64, by the one number parser."""
+    return parse_number(column, fmt)
 
 
 def is_total() -> pl.Expr:
@@ -65,7 +66,7 @@ def conform(raw: pl.DataFrame, *, crosswalk: pl.DataFrame, file_hash: str) -> Co
 
     parts = []
     for flow_id, value, weight in MEASURES:
-        quantity = number(weight) if weight in rows.columns else pl.lit(None, pl.Float64)
+        quantity = number(weight, PLAIN_QUANTITY) if weight in rows.columns else pl.lit(None, pl.Float64)
         parts.append(rows.select(
             pl.lit(SOURCE).alias("source"),
             pl.lit(REPORTER).alias("reporter_id"),

@@ -170,11 +170,15 @@ def unordered_inserts(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     on: every query whose result depends on an order says ORDER BY (an export of a rebuilt warehouse
     may list its rows in another order than the live one's, a quality check its example rows)."""
     previous = bool(con.sql("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0])
+    restore = f"SET preserve_insertion_order = {str(previous).lower()}"
     con.execute("SET preserve_insertion_order = false")
     try:
         yield
-    finally:
-        con.execute(f"SET preserve_insertion_order = {str(previous).lower()}")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # never over the error that ended the block (a full disk)
+            con.execute(restore)
+        raise
+    con.execute(restore)
 
 
 class LoadSession:

@@ -2,20 +2,19 @@
 
 Every field is text. A data row has ``year`` YYYY.MM, an ISO2 ``statCd`` and an HS code of 2, 4, 6
 or 10 digits; the publisher's total row (``year`` 총계 or 합계, ``statCd`` / ``hsCd`` "-") passes and
-is left out by the transform. Values (USD) and weights (kg) are blank or plain non-negative numbers (digits, maybe a decimal point);
-``balPayments`` (exports minus imports) is not loaded and not checked.
+is left out by the transform. Values (USD) and weights (kg) are blank or plain non-negative numbers
+(digits, maybe a decimal point), within the range their warehouse columns hold (``schemas.numbers``,
+the one number parser); ``balPayments`` (exports minus imports) is not loaded and not checked.
 """
 
 from __future__ import annotations
 
 import pandera.polars as pa
-import polars as pl
 
-from schemas.checks import hs_chapter_check, is_blank
+from schemas.checks import hs_chapter_check
+from schemas.numbers import PLAIN_QUANTITY, PLAIN_USD
 
 TOTAL_YEARS = ("총계", "합계")
-PLAIN_NUMBER = r"^\d+(\.\d+)?$"
-"""How the API writes amounts and weights: digits, maybe a decimal point; no sign, separator or exponent."""
 
 
 class KcsTradeRaw(pa.DataFrameModel):
@@ -35,8 +34,7 @@ class KcsTradeRaw(pa.DataFrameModel):
     class Config:
         strict = False
 
-    @pa.check("expDlr", "expWgt", "impDlr", "impWgt", name="blank or non-negative number")
-    def numbers(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(is_blank(data.key) | pl.col(data.key).str.strip_chars().str.contains(PLAIN_NUMBER))
+    values = PLAIN_USD.model_check("expDlr", "impDlr")
+    weights = PLAIN_QUANTITY.model_check("expWgt", "impWgt")
 
     chapter = hs_chapter_check("hsCd")

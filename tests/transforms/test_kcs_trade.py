@@ -92,3 +92,20 @@ def test_month_ranges_cover_every_month_within_one_year(indexes: list[int]) -> N
     assert all(first[:4] == last[:4] and first <= last for first, last in ranges)
     assert all(any(f <= m <= last for f, last in ranges) for m in months)
     assert len(ranges) == len({m[:4] for m in months})
+
+
+def test_amounts_and_weights_are_read_by_the_one_number_parser_and_out_of_range_ones_quarantined() -> None:
+    frame = raw(
+        ("2024.01", "US", "미국", "85", None, " 200.5 ", ".5", "100", "", None),
+        ("2024.01", "JP", "일본", "85", None, "1e5", "1", "100", "1", None),  # an exponent: not how KCS writes
+        ("2024.02", "JP", "일본", "85", None, "1" + "0" * 18, "1", "100", "1", None),  # beyond DECIMAL(20, 2)
+        ("2024.03", "JP", "일본", "85", None, "5", "1" + "0" * 20, "100", "1", None),  # a weight beyond 1e20
+        ("2024.04", "JP", "일본", "85", None, "-5", "1", "100", "1", None),
+    )
+    validated = split_valid(frame, KcsTradeRaw, "kcs.xml")
+    reasons = dict(validated.rejects.select("row_number", "reason").rows())
+    assert sorted(reasons) == [2, 3, 4, 5] and validated.valid.height == 1
+    assert "exponent" in reasons[2] and "beyond the range" in reasons[3] and "beyond the range" in reasons[4]
+    assert "negative" in reasons[5]
+    facts = kcs_trade.conform(validated.valid, crosswalk=CROSSWALK, file_hash="h").facts.sort("flow_id")
+    assert facts.select("flow_id", "value_usd", "quantity").rows() == [("M_CIF", 100.0, None), ("X_FOB", 200.5, 0.5)]
