@@ -142,9 +142,16 @@ def memory_at_least(con: duckdb.DuckDBPyConnection, limit: int) -> Iterator[None
         con.execute(f"SET memory_limit = '{previous}'")
 
 
+SUMS_MEMORY = 512 * 1024**2
+"""DuckDB's memory limit is raised to at least this while the yearly sums are derived in full: below
+it their hash tables (exact DECIMAL sums) spill to disk at 30M facts (11.7 s at a rebuild's 256 MB,
+5.8 s at 512 MB, 5.7 s with DOUBLE sums)."""
+
+
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the sums and every stored mart in full (in the caller's transaction)."""
-    yearly_sums.derive_all(con)
+    with memory_at_least(con, SUMS_MEMORY):
+        yearly_sums.derive_all(con)
     with memory_at_least(con, FULL_REFRESH_MEMORY):
         for mart in STORED_MARTS:
             con.execute(f"DELETE FROM {mart.table}")
