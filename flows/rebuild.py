@@ -3,9 +3,10 @@
 With a load journal (``loads.jsonl``, see ``warehouse.journal``), every committed load is replayed
 in the order it was published, each with its own run id, payloads, thresholds and clock stamps, so
 every core and meta row comes back as it was; refused loads and loads a killed writer never
-published are not replayed (``flows.journal_replay``). A landing directory of an earlier version, without a journal, is
-replayed payload by payload from its manifest in fetch order, then its tariff editions and reference
-files (the HS concordances).
+published are not replayed (``flows.journal_replay``). A landing directory of an earlier version,
+without a journal, is replayed payload by payload from its manifest in fetch order, then its tariff
+editions and reference files (the HS concordances). Every landed file is checked against its hash
+before it is replayed.
 
 The rebuild holds the writer lock like every writer, builds a fresh draft (committing as it goes so
 memory stays flat) and publishes it in one rename only when everything succeeded: a failed rebuild
