@@ -67,8 +67,8 @@ def fetch_census_months(
 
 
 def shown_name(payload: LandedPayload) -> str:
-    """How errors and quarantine rows name a payload: the file's own name, or source and request."""
-    return payload.original_name or f"{payload.source} {payload.request}"
+    """How errors and quarantine rows name a payload (``LandedPayload.shown_name``)."""
+    return payload.shown_name
 
 
 def read_crosswalk(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -38,6 +38,11 @@ class LandedPayload:
     def path(self, landing_dir: Path) -> Path:
         return Path(landing_dir) / self.landed_path
 
+    @property
+    def shown_name(self) -> str:
+        """How errors and quarantine rows name the payload: the file's own name, or source and request."""
+        return self.original_name or f"{self.source} {self.request}"
+
     @classmethod
     def from_record(cls, record: dict[str, object]) -> LandedPayload:
         """The payload a manifest line describes."""
@@ -121,7 +126,7 @@ def verify_landed(payload: LandedPayload, landing_dir: Path) -> None:
     names (changed on disk after it was landed): replaying it would load other numbers than the
     load it was part of."""
     path = payload.path(landing_dir)
-    name = payload.original_name or f"{payload.source} {payload.request}"
+    name = payload.shown_name
     if not path.is_file():
         raise LandedFileChangedError(f"{name}: its landed file {payload.landed_path} is missing from {landing_dir}")
     actual = file_sha256(path)
