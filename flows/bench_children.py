@@ -66,7 +66,7 @@ def _child_rebuild(landing: Path, out: Path) -> dict[str, object]:
     refresh = _timed_refresh()
     result = rebuild(out, landing, max_reject_share=0.0)
     return {"rows": result.rows_in, "facts": result.facts, "quarantined": result.rows_quarantined,
-            "refresh_s": refresh["seconds"]}
+            "refresh_s": refresh["seconds"], "loads": result.loads}
 
 
 def _child_journal_landing(landing: Path, out: Path) -> dict[str, object]:
@@ -104,13 +104,6 @@ def _child_journal_landing(landing: Path, out: Path) -> dict[str, object]:
             ))
             session.publish()
     return {"loads": len(months)}
-
-
-def _child_rebuild_journal(landing: Path, out: Path) -> dict[str, object]:
-    from flows.rebuild import rebuild
-
-    result = rebuild(out, landing, max_reject_share=0.0)
-    return {"rows": result.rows_in, "facts": result.facts, "loads": result.loads}
 
 
 def _child_dlt(landing: Path, out: Path) -> dict[str, object]:
@@ -238,7 +231,7 @@ def _run(kind: str, args: list[str]) -> dict[str, object]:
         return _child_incremental(paths[0], paths[1], int(args[2]), paths[3] if args[3:] else None)
     if kind == "queries":
         return _child_queries(paths[0])
-    child = {"duckdb": _child_duckdb, "rebuild": _child_rebuild, "rebuild-journal": _child_rebuild_journal,
+    child = {"duckdb": _child_duckdb, "rebuild": _child_rebuild, "rebuild-journal": _child_rebuild,
              "journal-landing": _child_journal_landing, "dlt": _child_dlt, "prime": _child_prime}[kind]
     return child(paths[0], paths[1])
 
